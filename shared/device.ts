@@ -1,0 +1,57 @@
+import type { ChipFamily } from './chips';
+
+/** What the flash chip's JEDEC id says about it. */
+export interface FlashInfo {
+  /** JEDEC manufacturer id (first RDID byte). */
+  manufacturerId: number;
+  /** JEDEC device id (memory type << 8 | capacity byte). */
+  deviceId: number;
+  /** Vendor name, or "Unknown (0xNN)" when the id is not in Kiln's table. */
+  vendor: string;
+  /** Part name when known, e.g. "W25Q32". */
+  model: string | null;
+  /** Capacity in bytes, from the table or the capacity byte; null when it can't be told. */
+  sizeBytes: number | null;
+}
+
+/** Everything "detect" learns about a board. Plain data: crosses IPC as is. */
+export interface DeviceInfo {
+  chip: ChipFamily;
+  /** e.g. "ESP32-D0WD-V3 (revision v3.0)". */
+  description: string;
+  /** e.g. "v3.0". */
+  revision: string;
+  features: string[];
+  crystalMHz: number;
+  /** "aa:bb:cc:dd:ee:ff". */
+  mac: string;
+  flash: FlashInfo | null;
+  /** Whether Kiln is talking to the flasher stub (fast path) or the ROM loader only. */
+  usingStub: boolean;
+  baudRate: number;
+}
+
+/** Stages a long operation reports, in the order they usually happen. */
+export type OperationStage =
+  | 'connecting'
+  | 'uploading-stub'
+  | 'changing-baud'
+  | 'erasing'
+  | 'writing'
+  | 'verifying'
+  | 'reading'
+  | 'downloading'
+  | 'resetting'
+  | 'done';
+
+export interface OperationProgress {
+  stage: OperationStage;
+  /** Bytes (of the user's data, uncompressed) done so far in this stage. */
+  done: number;
+  /** Bytes in this stage; 0 when unknown. */
+  total: number;
+  /** Bytes per second, smoothed; 0 until known. */
+  bytesPerSecond: number;
+  /** Human-readable detail, e.g. "Writing at 0x00010000". */
+  message?: string;
+}

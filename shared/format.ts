@@ -1,0 +1,48 @@
+/** Pure formatting helpers used by the renderer, the CLI and error messages. */
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB'] as const;
+
+/** 1536 -> "1.5 KiB". Binary units, because flash sizes are powers of two. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '?';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+}
+
+/** Bytes per second -> "42.1 KiB/s". */
+export function formatSpeed(bytesPerSecond: number): string {
+  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '–';
+  return `${formatBytes(bytesPerSecond)}/s`;
+}
+
+/** Seconds -> "1:05" or "1:02:03"; "–" when unknown. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+}
+
+/** 0x1000 -> "0x00001000", the way esptool prints flash offsets. */
+export function formatHex32(value: number): string {
+  return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** Parses "0x1000", "4096", "4K", "4KB", "1M", "1MB", "16MB" into bytes; null when it is not a size. */
+export function parseSize(text: string): number | null {
+  const match = /^\s*(0x[0-9a-f]+|\d+)\s*(k|kb|kib|m|mb|mib)?\s*$/i.exec(text);
+  if (!match || match[1] === undefined) return null;
+  const base = Number(match[1]);
+  if (!Number.isSafeInteger(base)) return null;
+  const unit = (match[2] ?? '').toLowerCase();
+  const factor = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
+  return base * factor;
+}
