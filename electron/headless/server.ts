@@ -1,0 +1,141 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import sirv from 'sirv';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { WireRequestFrame, WireServerFrame } from '../../shared/api';
+import type { EventBus } from '../ipc/event-bus';
+import type { Router } from '../ipc/router';
+import { contentSecurityPolicy } from './security-headers';
+
+export interface HeadlessServerOptions {
+  router: Router;
+  events: EventBus;
+  /** The built renderer (index.html and assets). */
+  staticDir: string;
+  /** 127.0.0.1 unless the user asks otherwise (a flashing station on a LAN). */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** A fixed token for tests; normally a fresh random one per run. */
+  token?: string;
+}
+
+export interface HeadlessServer {
+  /** Open this in a browser: the token travels in the fragment, which is never sent over HTTP. */
+  readonly url: string;
+  readonly origin: string;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+/** The WebSocket endpoint; the token must come as ?token=… on the upgrade request. */
+export const API_PATH = '/api';
+/** A frame larger than this is refused: requests carry names and ids, never file contents. */
+const MAX_FRAME_BYTES = 256 * 1024;
+
+/**
+ * Headless mode's transport: serves the built renderer over HTTP and the contract over a
+ * WebSocket, to a browser on the same machine. Every WebSocket connection must present the
+ * per-run token and come from this server's own origin; anything else is refused at the upgrade.
+ */
+export async function startHeadlessServer(options: HeadlessServerOptions): Promise<HeadlessServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  let origin = '';
+  const serveStatic = sirv(options.staticDir, { dev: false, etag: true, single: true });
+  const server: Server = createServer((request, response) => {
+    response.setHeader('Content-Security-Policy', contentSecurityPolicy({ websocketOrigin: origin.replace(/^http/, 'ws') }));
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    serveStatic(request, response);
+  });
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  let clientCount = 0;
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refusal = checkUpgrade(request, token, origin);
+    if (refusal) {
+      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      clientCount += 1;
+      serveClient(ws, `ws-${clientCount}`, options.router, options.events);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  origin = `http://${urlHost}:${address.port}`;
+
+  return {
+    url: `${origin}/#token=${token}`,
+    origin,
+    token,
+    async close() {
+      for (const client of sockets.clients) client.terminate();
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Returns an HTTP status line when the upgrade must be refused, or null to accept it. */
+function checkUpgrade(request: IncomingMessage, token: string, origin: string): string | null {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (url.pathname !== API_PATH) return '404 Not Found';
+  const offered = url.searchParams.get('token') ?? '';
+  if (!tokensEqual(offered, token)) return '401 Unauthorized';
+  // Browsers always send Origin on WebSocket upgrades; a page from another site must not get in
+  // even if it somehow learned the token. Non-browser clients (tests, scripts) may omit it.
+  const requestOrigin = request.headers.origin;
+  if (requestOrigin !== undefined && requestOrigin !== origin) return '403 Forbidden';
+  return null;
+}
+
+function tokensEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function serveClient(ws: WebSocket, client: string, router: Router, events: EventBus): void {
+  const send = (frame: WireServerFrame) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+  const unsubscribe = events.subscribe((name, payload) => send({ type: 'event', name, payload }));
+  ws.on('close', unsubscribe);
+  ws.on('message', (data, isBinary) => {
+    const frame = isBinary ? null : parseRequest(data.toString());
+    if (!frame) {
+      // Not our protocol: nothing sensible to answer, so close with "unsupported data".
+      ws.close(1003, 'Kiln expects JSON request frames');
+      return;
+    }
+    void router.handle(frame.name, frame.args, { client }).then((response) => send({ type: 'response', id: frame.id, response }));
+  });
+}
+
+function parseRequest(text: string): WireRequestFrame | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return null;
+    const frame = value as Record<string, unknown>;
+    if (frame.type !== 'request' || typeof frame.id !== 'number' || !Number.isSafeInteger(frame.id) || typeof frame.name !== 'string') return null;
+    return { type: 'request', id: frame.id, name: frame.name, args: frame.args };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,75 @@
+import { mkdir } from 'node:fs/promises';
+import type { AppInfo } from '../../shared/contract/app';
+import type { PortInfo } from '../../shared/ports';
+import { EventBus } from '../ipc/event-bus';
+import { createRouter, type Handlers, type Router } from '../ipc/router';
+import { JobManager } from './job-manager';
+import { PortWatcher, type PortLister } from './port-watcher';
+import { SettingsStore } from './settings-store';
+
+export interface KilnServicesOptions {
+  dataDir: string;
+  mode: AppInfo['mode'];
+  version: string;
+  /** Lists hardware serial ports; virtual ports are added here when the Demo board is on. */
+  listHardwarePorts: PortLister;
+  /** The Demo board's ports, shown only when the setting is on. */
+  demoPorts?: () => PortInfo[];
+}
+
+export interface KilnServices {
+  router: Router;
+  events: EventBus;
+  jobs: JobManager;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The composition root of the main process: builds every service once and binds them to the
+ * contract's handlers. Electron and headless mode both call this; only the transport differs.
+ */
+export async function createKilnServices(options: KilnServicesOptions): Promise<KilnServices> {
+  await mkdir(options.dataDir, { recursive: true });
+  const events = new EventBus();
+  const settings = new SettingsStore(options.dataDir);
+  await settings.load();
+  const jobs = new JobManager({ publish: (summary) => events.emit('job.updated', summary) });
+
+  const listPorts: PortLister = async () => {
+    const hardware = await options.listHardwarePorts();
+    const demo = settings.get().demoBoard && options.demoPorts ? options.demoPorts() : [];
+    return [...hardware, ...demo];
+  };
+  const portWatcher = new PortWatcher(listPorts, (ports) => events.emit('ports.changed', ports));
+  portWatcher.start();
+
+  const handlers: Handlers = {
+    'app.info': () => ({
+      name: 'Kiln',
+      version: options.version,
+      mode: options.mode,
+      platform: process.platform,
+      dataDir: options.dataDir,
+    }),
+    'settings.get': () => settings.get(),
+    'settings.update': async (patch) => {
+      const next = await settings.update(patch);
+      // The Demo board may have appeared or gone: tell every window now, not at the next poll.
+      void portWatcher.poll().catch(() => undefined);
+      return next;
+    },
+    'ports.list': () => portWatcher.poll(),
+    'jobs.list': () => jobs.list(),
+    'jobs.cancel': ({ jobId }) => jobs.cancel(jobId),
+  };
+
+  return {
+    router: createRouter(handlers),
+    events,
+    jobs,
+    async dispose() {
+      portWatcher.stop();
+      await jobs.cancelAll();
+    },
+  };
+}

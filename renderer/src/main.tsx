@@ -1,0 +1,22 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './components/App';
+import { apiMode } from './api';
+import { trackConnection, useAppStore } from './stores/app-store';
+import { subscribePorts, usePortsStore } from './stores/ports-store';
+import { subscribeJobs } from './stores/jobs-store';
+import './styles.css';
+
+trackConnection(apiMode);
+subscribePorts();
+subscribeJobs();
+void useAppStore.getState().load();
+void usePortsStore.getState().refresh();
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html lacks #root');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
