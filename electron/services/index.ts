@@ -3,6 +3,7 @@ import type { AppInfo } from '../../shared/contract/app';
 import type { PortInfo } from '../../shared/ports';
 import { EventBus } from '../ipc/event-bus';
 import { createRouter, type Handlers, type Router } from '../ipc/router';
+import { createFirmwareService, type FirmwareService } from '../firmware/service';
 import { JobManager } from './job-manager';
 import { PortWatcher, type PortLister } from './port-watcher';
 import { SettingsStore } from './settings-store';
@@ -15,12 +16,15 @@ export interface KilnServicesOptions {
   listHardwarePorts: PortLister;
   /** The Demo board's ports, shown only when the setting is on. */
   demoPorts?: () => PortInfo[];
+  /** Where the firmware catalog is read from; tests point it at a local server. */
+  catalogBaseUrl?: string;
 }
 
 export interface KilnServices {
   router: Router;
   events: EventBus;
   jobs: JobManager;
+  firmware: FirmwareService;
   dispose(): Promise<void>;
 }
 
@@ -40,6 +44,11 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     const demo = settings.get().demoBoard && options.demoPorts ? options.demoPorts() : [];
     return [...hardware, ...demo];
   };
+  const firmware = createFirmwareService({
+    dataDir: options.dataDir,
+    ...(options.catalogBaseUrl !== undefined ? { catalogBaseUrl: options.catalogBaseUrl } : {}),
+  });
+
   const portWatcher = new PortWatcher(listPorts, (ports) => events.emit('ports.changed', ports));
   portWatcher.start();
 
@@ -61,12 +70,25 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     'ports.list': () => portWatcher.poll(),
     'jobs.list': () => jobs.list(),
     'jobs.cancel': ({ jobId }) => jobs.cancel(jobId),
+    'firmware.catalog.list': () => firmware.listCatalog(),
+    'firmware.catalog.refresh': () => firmware.refreshCatalog(),
+    'firmware.download': ({ entryId }) =>
+      jobs.start({ kind: 'download', title: `Download ${entryId}.bin`, port: null }, async ({ signal, progress }) => {
+        await firmware.download(entryId, progress, signal);
+      }),
+    'firmware.cache.list': () => firmware.listCached(),
+    'firmware.cache.remove': ({ entryId }) => firmware.removeCached(entryId),
+    'firmware.local.add': ({ path }) => firmware.addLocalImage(path),
+    'firmware.local.list': () => firmware.listLocal(),
+    'firmware.local.remove': ({ id }) => firmware.removeLocal(id),
+    'firmware.checkFit': ({ image, device, offset }) => firmware.checkFit(image, device, offset === undefined ? {} : { offset }),
   };
 
   return {
     router: createRouter(handlers),
     events,
     jobs,
+    firmware,
     async dispose() {
       portWatcher.stop();
       await jobs.cancelAll();

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { EventSpec, RequestSpec } from './define';
 import { appRequests } from './app';
+import { firmwareRequests } from './firmware';
 import { jobsEvents, jobsRequests } from './jobs';
 import { portsEvents, portsRequests } from './ports';
 
@@ -12,6 +13,7 @@ export const requests = {
   ...appRequests,
   ...portsRequests,
   ...jobsRequests,
+  ...firmwareRequests,
 };
 
 export const events = {
