@@ -30,6 +30,16 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Playwright fixtures must destructure their (unused) first argument: an empty pattern is its API.
+    files: ['test/e2e/**'],
+    rules: { 'no-empty-pattern': 'off' },
+  },
+  {
     // The engine and shared code must never reach for Electron: tests, the CLI and headless mode run them in plain Node.
     files: ['electron/esp/**', 'electron/serial/**', 'electron/virtual-board/**', 'electron/firmware/**', 'electron/repl/**', 'electron/services/**', 'electron/ipc/**', 'shared/**'],
     rules: {

@@ -1,19 +1,19 @@
 import { test, expect, _electron as electron } from '@playwright/test';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const require = createRequire(import.meta.url);
-
-/** The Electron binary's path, or null where its download could not happen (as on Kiln's CI machines). */
+/**
+ * The Electron binary's path, or null where its download could not happen (as on Kiln's CI
+ * machines). The electron package records the binary's place in path.txt once it is downloaded.
+ */
 function electronBinary(): string | null {
-  try {
-    const path: unknown = require('electron');
-    return typeof path === 'string' ? path : null;
-  } catch {
-    return null;
-  }
+  const packageDir = join(process.cwd(), 'node_modules', 'electron');
+  const pathFile = join(packageDir, 'path.txt');
+  if (!existsSync(pathFile)) return null;
+  const binary = join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? binary : null;
 }
 
 const binary = electronBinary();
