@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { createKilnServices } from './services';
 import { defaultDataDir } from './services/data-dir';
 import { demoPortList, hardwarePortLister } from './services/port-sources';
+import { openLink } from './serial/ports';
 import { startHeadlessServer } from './headless/server';
 import { KILN_VERSION } from './version';
 
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     version: KILN_VERSION,
     listHardwarePorts: hardwarePortLister(),
     demoPorts: demoPortList,
+    openLink,
   });
   const server = await startHeadlessServer({
     router: services.router,

@@ -11,6 +11,7 @@ import { createKilnServices, type KilnServices } from './services';
 import { bindIpc } from './shell/ipc-bridge';
 import { guardNavigation, secureWebPreferences } from './shell/window-security';
 import { hardwarePortLister, demoPortList } from './services/port-sources';
+import { openLink } from './serial/ports';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     version: app.getVersion(),
     listHardwarePorts: hardwarePortLister(),
     demoPorts: demoPortList,
+    openLink,
   });
   await createWindow(services);
   app.on('window-all-closed', () => {

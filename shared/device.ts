@@ -55,3 +55,18 @@ export interface OperationProgress {
   /** Human-readable detail, e.g. "Writing at 0x00010000". */
   message?: string;
 }
+
+/** How Kiln gets a board into its ROM loader before talking to it. */
+export const RESET_STRATEGIES = ['default-reset', 'usb-reset', 'no-reset'] as const;
+export type ResetStrategy = (typeof RESET_STRATEGIES)[number];
+
+/** A board Kiln is connected to (in its loader), as the UI lists it. */
+export interface DeviceSession {
+  id: string;
+  port: string;
+  info: DeviceInfo;
+  /** Non-fatal things the user should know: "no auto-reset on this port", "stub did not start, using the ROM". */
+  warnings: string[];
+  /** 'lost': the cable was pulled or the port vanished; reconnect to go on. */
+  status: 'ready' | 'busy' | 'lost';
+}

@@ -4,6 +4,8 @@ import type { PortInfo } from '../../shared/ports';
 import { EventBus } from '../ipc/event-bus';
 import { createRouter, type Handlers, type Router } from '../ipc/router';
 import { createFirmwareService, type FirmwareService } from '../firmware/service';
+import type { Link } from '../serial/link';
+import { DeviceSessions } from './device-sessions';
 import { JobManager } from './job-manager';
 import { PortWatcher, type PortLister } from './port-watcher';
 import { SettingsStore } from './settings-store';
@@ -18,6 +20,8 @@ export interface KilnServicesOptions {
   demoPorts?: () => PortInfo[];
   /** Where the firmware catalog is read from; tests point it at a local server. */
   catalogBaseUrl?: string;
+  /** Opens a serial device path or "virtual:<chip>" as a Link. */
+  openLink(path: string, baud: number): Promise<Link>;
 }
 
 export interface KilnServices {
@@ -25,6 +29,7 @@ export interface KilnServices {
   events: EventBus;
   jobs: JobManager;
   firmware: FirmwareService;
+  devices: DeviceSessions;
   dispose(): Promise<void>;
 }
 
@@ -47,6 +52,14 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
   const firmware = createFirmwareService({
     dataDir: options.dataDir,
     ...(options.catalogBaseUrl !== undefined ? { catalogBaseUrl: options.catalogBaseUrl } : {}),
+  });
+
+  const devices = new DeviceSessions({
+    jobs,
+    firmware,
+    openLink: options.openLink,
+    publish: (sessions) => events.emit('device.sessions', sessions),
+    defaultBaud: () => settings.get().flashBaud,
   });
 
   const portWatcher = new PortWatcher(listPorts, (ports) => events.emit('ports.changed', ports));
@@ -82,6 +95,14 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     'firmware.local.list': () => firmware.listLocal(),
     'firmware.local.remove': ({ id }) => firmware.removeLocal(id),
     'firmware.checkFit': ({ image, device, offset }) => firmware.checkFit(image, device, offset === undefined ? {} : { offset }),
+    'device.connect': (request) => devices.connect(request),
+    'device.disconnect': async ({ sessionId, after }) => {
+      await devices.disconnect(sessionId, after);
+      return null;
+    },
+    'device.list': () => devices.list(),
+    'device.erase': ({ sessionId }) => devices.erase(sessionId),
+    'device.write': (request) => devices.write(request),
   };
 
   return {
@@ -89,9 +110,11 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     events,
     jobs,
     firmware,
+    devices,
     async dispose() {
       portWatcher.stop();
       await jobs.cancelAll();
+      await devices.closeAll();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { PortInfo } from '../../shared/ports';
 import { CHIP_DISPLAY_NAMES, type ChipFamily } from '../../shared/chips';
+import { listPorts } from '../serial/ports';
 import type { PortLister } from './port-watcher';
 
 /** The Demo boards: virtual boards inside Kiln, for trying it without hardware. */
@@ -17,18 +18,19 @@ export function demoPortList(): PortInfo[] {
   }));
 }
 
-/** Hardware serial ports, through the serialport package (loaded lazily: its native binding is only needed here). */
+const hex4 = (id: number | null): string | null => (id === null ? null : id.toString(16).padStart(4, '0'));
+
+/** Hardware serial ports with their USB adapters named. */
 export function hardwarePortLister(): PortLister {
   return async () => {
-    const { SerialPort } = await import('serialport');
-    const ports = await SerialPort.list();
+    const ports = await listPorts();
     return ports.map((port) => ({
       path: port.path,
-      label: port.manufacturer ? `${port.path} (${port.manufacturer})` : port.path,
-      adapter: null,
-      vendorId: port.vendorId ?? null,
-      productId: port.productId ?? null,
-      serialNumber: port.serialNumber ?? null,
+      label: port.adapter ? `${port.adapter} (${port.path})` : port.manufacturer ? `${port.path} (${port.manufacturer})` : port.path,
+      adapter: port.adapter,
+      vendorId: hex4(port.vendorId),
+      productId: hex4(port.productId),
+      serialNumber: port.serialNumber,
       virtual: false,
     }));
   };

@@ -5,13 +5,16 @@ import { apiMode } from './api';
 import { trackConnection, useAppStore } from './stores/app-store';
 import { subscribePorts, usePortsStore } from './stores/ports-store';
 import { subscribeJobs } from './stores/jobs-store';
+import { subscribeDevices, useDeviceStore } from './stores/device-store';
 import './styles.css';
 
 trackConnection(apiMode);
 subscribePorts();
 subscribeJobs();
+subscribeDevices();
 void useAppStore.getState().load();
 void usePortsStore.getState().refresh();
+void useDeviceStore.getState().refresh();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html lacks #root');

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { EventSpec, RequestSpec } from './define';
 import { appRequests } from './app';
+import { deviceEvents, deviceRequests } from './device';
 import { firmwareRequests } from './firmware';
 import { jobsEvents, jobsRequests } from './jobs';
 import { portsEvents, portsRequests } from './ports';
@@ -14,11 +15,13 @@ export const requests = {
   ...portsRequests,
   ...jobsRequests,
   ...firmwareRequests,
+  ...deviceRequests,
 };
 
 export const events = {
   ...portsEvents,
   ...jobsEvents,
+  ...deviceEvents,
 };
 
 type Requests = typeof requests;

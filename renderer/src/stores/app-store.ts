@@ -20,7 +20,7 @@ interface AppState {
   dismissError(): void;
 }
 
-export const useAppStore = create<AppState>((set) => ({
+export const useAppStore = create<AppState>((set, get) => ({
   info: null,
   settings: null,
   screen: 'flash',
@@ -38,10 +38,13 @@ export const useAppStore = create<AppState>((set) => ({
     set({ screen });
   },
   async updateSettings(patch) {
+    // Show the change at once (a checkbox must not lag behind the click); undo it if saving fails.
+    const before = get().settings;
+    if (before) set({ settings: { ...before, ...patch } });
     try {
       set({ settings: await api.invoke('settings.update', patch) });
     } catch (error) {
-      set({ error: describeError(error) });
+      set({ settings: before, error: describeError(error) });
     }
   },
   dismissError() {

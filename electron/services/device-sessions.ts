@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { detect, eraseFlash, EspError, openSession, writeFlash, type EspSession } from '../esp';
+import { ImageError } from '../esp/image';
+import type { Link } from '../serial/link';
+import { LinkClosedError } from '../serial/link';
+import type { DeviceSession, ResetStrategy } from '../../shared/device';
+import { KilnError } from '../../shared/errors';
+import type { ImageRef } from '../../shared/firmware';
+import { formatHex32 } from '../../shared/format';
+import type { JobSummary } from '../../shared/jobs';
+import type { FirmwareService } from '../firmware/service';
+import type { JobContext, JobManager } from './job-manager';
+
+export interface DeviceSessionsOptions {
+  jobs: JobManager;
+  firmware: FirmwareService;
+  openLink(path: string, baud: number): Promise<Link>;
+  /** Called with the full list whenever it changes. */
+  publish(sessions: DeviceSession[]): void;
+  /** The baud to write at once the stub runs (the user's setting). */
+  defaultBaud(): number;
+}
+
+export interface ConnectRequest {
+  port: string;
+  baud?: number;
+  useStub?: boolean;
+  before?: ResetStrategy;
+}
+
+export interface WriteRequest {
+  sessionId: string;
+  images: { image: ImageRef; offset?: number }[];
+  flashMode?: 'keep' | 'qio' | 'qout' | 'dio' | 'dout';
+  flashSize?: 'detect' | 'keep';
+  eraseAll?: boolean;
+}
+
+interface Entry {
+  summary: DeviceSession;
+  session: EspSession;
+  unwatch: () => void;
+}
+
+/**
+ * The boards Kiln is connected to, one session per port, any number at once (a classroom). Each
+ * long operation runs as a job holding the board's port; engine errors become readable KilnErrors.
+ */
+export class DeviceSessions {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly options: DeviceSessionsOptions) {}
+
+  list(): DeviceSession[] {
+    return [...this.entries.values()].map((entry) => structuredClone(entry.summary));
+  }
+
+  /** Connects as a 'connect' job (so the UI sees its stages) and resolves when the board is ready. */
+  async connect(request: ConnectRequest): Promise<DeviceSession> {
+    const existing = [...this.entries.values()].find((entry) => entry.summary.port === request.port && entry.summary.status !== 'lost');
+    if (existing) throw new KilnError('busy', `Kiln is already connected to ${request.port}.`, 'Use that connection, or disconnect it first.');
+    let connected: DeviceSession | null = null;
+    const job = this.options.jobs.start({ kind: 'connect', title: `Connect to ${request.port}`, port: request.port }, async (context) => {
+      connected = await this.establish(request, context);
+    });
+    const done = await this.options.jobs.settled(job.id);
+    if (done.status === 'cancelled') throw new KilnError('cancelled', 'Connecting was cancelled.');
+    if (done.error || !connected) throw new KilnError(done.error?.code ?? 'device', done.error?.message ?? 'Could not connect.', done.error?.hint);
+    return connected;
+  }
+
+  async disconnect(sessionId: string, after: 'hard-reset' | 'no-reset' = 'hard-reset'): Promise<void> {
+    const entry = this.require(sessionId, { allowLost: true });
+    this.entries.delete(sessionId);
+    entry.unwatch();
+    try {
+      if (entry.summary.status !== 'lost') await entry.session.close(after);
+    } catch (error) {
+      throw toKilnError(error);
+    } finally {
+      this.publish();
+    }
+  }
+
+  erase(sessionId: string): JobSummary {
+    const entry = this.require(sessionId);
+    return this.runJob(entry, 'erase', `Erase the flash of ${entry.summary.port}`, async ({ signal, progress }) => {
+      await eraseFlash(entry.session, { signal, onProgress: progress });
+    });
+  }
+
+  write(request: WriteRequest): JobSummary {
+    const entry = this.require(request.sessionId);
+    const names = request.images.map((item) => (item.image.kind === 'catalog' ? item.image.entryId : 'a local image'));
+    return this.runJob(entry, 'flash', `Write ${names.join(', ')} to ${entry.summary.port}`, async ({ signal, progress }) => {
+      const device = {
+        chip: entry.summary.info.chip,
+        flashSizeBytes: entry.summary.info.flash?.sizeBytes ?? null,
+      };
+      const images = [];
+      for (const item of request.images) {
+        const resolved = await this.options.firmware.resolveImage(item.image);
+        const offset = item.offset ?? resolved.writeOffset;
+        // Refuse before anything is written: wrong chip, too big for this flash, not firmware at all.
+        const fit = await this.options.firmware.checkFit(item.image, device, { offset });
+        if (!fit.ok) {
+          const hint = fit.suggestion ? `Choose ${fit.suggestion} instead.` : undefined;
+          throw new KilnError('firmware', fit.errors.map((issue) => issue.message).join(' '), hint);
+        }
+        images.push({ offset, data: resolved.bytes, name: `${resolved.name} at ${formatHex32(offset)}` });
+      }
+      if (request.eraseAll) await eraseFlash(entry.session, { signal, onProgress: progress });
+      await writeFlash(
+        entry.session,
+        images,
+        {
+          flashSize: request.flashSize ?? 'detect',
+          ...(request.flashMode && request.flashMode !== 'keep' ? { flashMode: request.flashMode } : {}),
+        },
+        { signal, onProgress: progress },
+      );
+    });
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.entries.keys()].map((id) => this.disconnect(id, 'no-reset')));
+  }
+
+  private async establish(request: ConnectRequest, context: JobContext): Promise<DeviceSession> {
+    const baud = request.baud ?? this.options.defaultBaud();
+    let link: Link;
+    try {
+      link = await this.options.openLink(request.port, 115200);
+    } catch (error) {
+      throw cannotOpen(request.port, error);
+    }
+    try {
+      const session = await openSession(link, {
+        baudRate: baud,
+        useStub: request.useStub ?? true,
+        before: request.before ?? 'default-reset',
+        signal: context.signal,
+        onProgress: context.progress,
+      });
+      const info = await detect(session, { signal: context.signal });
+      const summary: DeviceSession = { id: `dev-${randomUUID()}`, port: request.port, info, warnings: [...session.warnings], status: 'ready' };
+      const unwatch = link.onClose(() => {
+        const entry = this.entries.get(summary.id);
+        if (entry) {
+          entry.summary.status = 'lost';
+          this.publish();
+        }
+      });
+      this.entries.set(summary.id, { summary, session, unwatch });
+      this.publish();
+      return structuredClone(summary);
+    } catch (error) {
+      await link.close().catch(() => undefined);
+      throw toKilnError(error);
+    }
+  }
+
+  private runJob(entry: Entry, kind: 'erase' | 'flash', title: string, body: (context: JobContext) => Promise<void>): JobSummary {
+    const job = this.options.jobs.start({ kind, title, port: entry.summary.port }, async (context) => {
+      entry.summary.status = 'busy';
+      this.publish();
+      try {
+        await body(context);
+      } catch (error) {
+        throw toKilnError(error);
+      } finally {
+        if (entry.summary.status === 'busy') entry.summary.status = 'ready';
+        this.publish();
+      }
+    });
+    return job;
+  }
+
+  private require(sessionId: string, options: { allowLost?: boolean } = {}): Entry {
+    const entry = this.entries.get(sessionId);
+    if (!entry) throw new KilnError('not-found', 'That board is no longer connected.', 'Connect it again.');
+    if (entry.summary.status === 'lost' && !options.allowLost) {
+      throw new KilnError('device', `The connection to ${entry.summary.port} was lost.`, 'Check the USB cable, then connect again.');
+    }
+    return entry;
+  }
+
+  private publish(): void {
+    this.options.publish(this.list());
+  }
+}
+
+/** Engine, link and image failures carry sentences written for people; keep them, with a code the UI can use. */
+export function toKilnError(error: unknown): unknown {
+  if (error instanceof KilnError) return error;
+  if (error instanceof EspError) return new KilnError('device', error.message);
+  if (error instanceof LinkClosedError) return new KilnError('device', error.message);
+  if (error instanceof ImageError) return new KilnError('firmware', error.message);
+  return error;
+}
+
+/** Whatever stops a port from opening (missing, busy, no permission) is the port's problem, not a bug in Kiln. */
+function cannotOpen(port: string, error: unknown): KilnError {
+  if (error instanceof KilnError) return error;
+  const reason = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
+  return new KilnError(
+    'device',
+    `Could not open ${port}: ${reason}.`,
+    'Check that the board is plugged in and that no other program (a serial monitor, the Arduino IDE) has the port open. On Linux, join the "dialout" group.',
+  );
+}

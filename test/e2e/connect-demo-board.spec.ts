@@ -1,0 +1,23 @@
+import { test, expect } from './headless-fixture';
+
+test('connecting to the Demo ESP32 shows what Kiln detected', async ({ page, kiln }) => {
+  await page.goto(kiln.url);
+  await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('checkbox', { name: /Demo board/ }).check();
+  await page.getByRole('button', { name: 'Flash' }).click();
+
+  await page.getByRole('radio', { name: /Demo board \(virtual ESP32\)/ }).check();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+
+  const card = page.getByRole('region', { name: '2. Your board' });
+  await expect(card).toBeVisible({ timeout: 30_000 });
+  await expect(card.getByText(/^ESP32-D0WD/)).toBeVisible();
+  await expect(card.getByText('40 MHz')).toBeVisible();
+  await expect(card.getByText(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/)).toBeVisible();
+  await expect(card.getByText(/4\.0 MiB · /)).toBeVisible();
+  await expect(card.getByText(/Fast flasher at 460,800 baud/)).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/demo-esp32-connected.png' });
+
+  await card.getByRole('button', { name: 'Disconnect' }).click();
+  await expect(page.getByRole('button', { name: 'Connect', exact: true })).toBeEnabled();
+});
