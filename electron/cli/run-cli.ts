@@ -3,13 +3,13 @@
  * 1 the operation failed, 2 the command line was wrong. Errors print as one readable message,
  * never a stack trace.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes, formatHex32 } from '../../shared/format';
 import { formatMac } from '../esp/chips';
 import { esp8266ChipId } from '../esp/chips/esp8266';
 import { EspError } from '../esp/errors';
+import { writeFileAtomic } from '../fs/atomic-file';
 import { detect, eraseFlash, eraseRegion, hardReset, readFlash, verifyFlash, writeFlash, type FlashImage, type WriteFlashOptions } from '../esp/operations';
 import { openSession, type EspSession, type SessionOptions } from '../esp/session';
 import type { Link } from '../serial/link';
@@ -185,7 +185,7 @@ async function runVerb(command: Command, session: EspSession, options: CliOption
       const size = command.size === 'all' ? await allOfFlash(session, command.offset) : command.size;
       const started = Date.now();
       const data = await readFlash(session, command.offset, size, context);
-      await writeAtomically(command.file, data);
+      await writeFileAtomic(command.file, data);
       say(`Read ${formatBytes(data.length)} from ${formatHex32(command.offset)} into ${command.file} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
       return EXIT_OK;
     }
@@ -206,14 +206,3 @@ async function allOfFlash(session: EspSession, offset: number): Promise<number> 
   return size - offset;
 }
 
-/** Temp file in the same folder, then rename: the target is either the old file or the whole new one. */
-export async function writeAtomically(file: string, data: Uint8Array): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.part`);
-  try {
-    await writeFile(temp, data);
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
-}

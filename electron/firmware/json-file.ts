@@ -1,27 +1,11 @@
 /**
- * Small JSON files that must never be seen half-written (catalog, cache index, local list): write
- * a temporary file beside the target, flush it, then rename over the target. A crash leaves either
- * the old file or the new one.
+ * Small JSON files that must never be seen half-written (catalog, cache index, local list), written
+ * through the one atomic writer (temporary file, flush, rename).
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../fs/atomic-file';
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
+export { writeFileAtomic };
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-file';
 import type { NorFlash } from './nor-flash';
 
 /**
@@ -61,13 +61,10 @@ export class FlashFileWriter {
       this.dirty = false;
       // A snapshot: the flash may change while the file is being written.
       const snapshot = this.flash.bytes.slice();
-      const temp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${Date.now()}.tmp`);
       try {
-        await fs.writeFile(temp, snapshot);
-        await fs.rename(temp, this.path);
+        await writeFileAtomic(this.path, snapshot);
       } catch (error) {
         this.dirty = true;
-        await fs.rm(temp, { force: true }).catch(() => undefined);
         throw new Error(`Could not save the board's flash to ${this.path}: ${(error as Error).message}. Check free disk space and permissions.`);
       }
     });
