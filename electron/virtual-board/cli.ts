@@ -13,6 +13,7 @@ import { isChipFamily } from '../../shared/chips';
 import { parseSize } from '../../shared/format';
 import { createVirtualBoardImpl } from './index';
 import { exposeOnPty } from './pty-bridge';
+import { microPythonOnDemand } from './micropython-on-demand';
 
 const USAGE =
   'Usage: npx tsx electron/virtual-board/cli.ts --chip <esp8266|esp32|esp32c3|esp32s2|esp32s3> ' +
@@ -65,8 +66,7 @@ async function main(): Promise<void> {
       name: values.name,
       modemLines: false,
       linkModel: { latencyMs },
-      // Loaded on first use: most sessions only flash and never boot MicroPython.
-      runtime: async (options) => (await import('./micropython')).createMicroPythonRuntime(options),
+      runtime: microPythonOnDemand,
     });
   } catch (error) {
     fail((error as Error).message);
