@@ -1,5 +1,5 @@
 /** ESP32 (the original dual-core Xtensa chip). Facts from esptool's ESP32 target. */
-import { STANDARD_BLOCK_SIZES, macFromWords, type ChipDefinition, type RegisterReader } from './types';
+import { STANDARD_BLOCK_SIZES, exactEraseSize, macFromWords, type ChipDefinition, type RegisterReader } from './types';
 
 const EFUSE_BASE = 0x3ff5a000;
 /** APB_CTL_DATE: its top bit is the third bit of the major revision. */
@@ -58,7 +58,7 @@ export const esp32: ChipDefinition = {
     flashBeginEncryptWord: false,
     securityInfo: false,
   },
-  romEraseSize: (_offset, size) => size,
+  romEraseSize: exactEraseSize,
 
   async readMac(read) {
     return macFromWords(await efuse(read, 2), await efuse(read, 1));

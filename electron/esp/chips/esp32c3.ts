@@ -1,5 +1,5 @@
 /** ESP32-C3 (single-core RISC-V). Facts from esptool's ESP32-C3 target. */
-import { STANDARD_BLOCK_SIZES, macFromWords, type ChipDefinition, type RegisterReader } from './types';
+import { NEWER_ESP32_ROM, STANDARD_BLOCK_SIZES, exactEraseSize, macFromWords, type ChipDefinition, type RegisterReader } from './types';
 
 const EFUSE_BASE = 0x60008800;
 /** Efuse block 1 (system data: MAC, package, revision, embedded flash). */
@@ -35,16 +35,8 @@ export const esp32c3: ChipDefinition = {
   spi: { base: 0x60002000, usrOffset: 0x18, usr1Offset: 0x1c, usr2Offset: 0x20, mosiDlenOffset: 0x24, misoDlenOffset: 0x28, w0Offset: 0x58 },
   blockSizes: STANDARD_BLOCK_SIZES,
   stubFile: 'stub_flasher_32c3.json',
-  rom: {
-    compressedWrite: true,
-    md5: true,
-    changeBaud: true,
-    spiAttach: true,
-    setParams: true,
-    flashBeginEncryptWord: true,
-    securityInfo: true,
-  },
-  romEraseSize: (_offset, size) => size,
+  rom: NEWER_ESP32_ROM,
+  romEraseSize: exactEraseSize,
 
   async readMac(read) {
     return macFromWords(await block1(read, 1), await block1(read, 0));

@@ -1,5 +1,5 @@
 /** ESP32-S2 (single-core Xtensa with native USB). Facts from esptool's ESP32-S2 target. */
-import { STANDARD_BLOCK_SIZES, macFromWords, type ChipDefinition, type RegisterReader } from './types';
+import { NEWER_ESP32_ROM, STANDARD_BLOCK_SIZES, exactEraseSize, macFromWords, type ChipDefinition, type RegisterReader } from './types';
 
 const EFUSE_BASE = 0x3f41a000;
 const BLOCK1 = EFUSE_BASE + 0x44;
@@ -35,16 +35,8 @@ export const esp32s2: ChipDefinition = {
   spi: { base: 0x3f402000, usrOffset: 0x18, usr1Offset: 0x1c, usr2Offset: 0x20, mosiDlenOffset: 0x24, misoDlenOffset: 0x28, w0Offset: 0x58 },
   blockSizes: STANDARD_BLOCK_SIZES,
   stubFile: 'stub_flasher_32s2.json',
-  rom: {
-    compressedWrite: true,
-    md5: true,
-    changeBaud: true,
-    spiAttach: true,
-    setParams: true,
-    flashBeginEncryptWord: true,
-    securityInfo: true,
-  },
-  romEraseSize: (_offset, size) => size,
+  rom: NEWER_ESP32_ROM,
+  romEraseSize: exactEraseSize,
 
   async readMac(read) {
     return macFromWords(await block1(read, 1), await block1(read, 0));

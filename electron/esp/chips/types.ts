@@ -103,3 +103,20 @@ export function formatMac(bytes: Uint8Array): string {
 export function macFromWords(high: number, low: number): Uint8Array {
   return Uint8Array.from([(high >>> 8) & 0xff, high & 0xff, (low >>> 24) & 0xff, (low >>> 16) & 0xff, (low >>> 8) & 0xff, low & 0xff]);
 }
+
+/**
+ * The ROM loader of the ESP32 generation after the original ESP32 (C3, S2, S3): everything the
+ * ESP32's ROM has, plus GET_SECURITY_INFO and the 5-word FLASH_BEGIN with its encryption flag.
+ */
+export const NEWER_ESP32_ROM: ChipDefinition['rom'] = {
+  compressedWrite: true,
+  md5: true,
+  changeBaud: true,
+  spiAttach: true,
+  setParams: true,
+  flashBeginEncryptWord: true,
+  securityInfo: true,
+};
+
+/** ESP32-family ROMs erase exactly what FLASH_BEGIN asks (only the ESP8266 ROM miscounts). */
+export const exactEraseSize: ChipDefinition['romEraseSize'] = (_offset, size) => size;
