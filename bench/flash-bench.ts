@@ -1,18 +1,23 @@
 /**
- * Flash benchmark: how close Kiln's write + verify comes to the wire limit. A 1 MiB firmware-like
+ * Flash benchmark: how close a client's write + verify comes to the wire limit. A 1 MiB firmware-like
  * image goes to a virtual board through its link model (10 bits per byte at the baud, 1 ms adapter
  * latency each way). The board starts at 115200 baud; the stub is uploaded and the baud changed
  * before the measured phase, which covers writing (compressed) and the MD5 verify.
  *
  *   wire limit = bytes on the wire (both directions) × 10 / baud
- *   ratio      = wall time / wire limit        (target ≤ 1.05)
+ *   ratio      = wall time / wire limit        (target ≤ 1.05 for Kiln)
+ *
+ * This file holds the row shape shared by every client and Kiln's own runs (one board, or many in
+ * parallel with the process's memory watched); esptool-js-flash.ts runs the peer client.
  */
 import { performance } from 'node:perf_hooks';
 import type { ChipFamily } from '../shared/chips';
 import { openSession, type EspSession } from '../electron/esp/session';
 import { writeFlash } from '../electron/esp/operations';
 import { createVirtualBoard, type VirtualBoard } from '../electron/virtual-board';
-import { firmwareLikeImage } from './firmware-like';
+import { watchMemory, type MemoryReport } from './memory';
+
+export type FlashClient = 'kiln' | 'esptool-js';
 
 export interface FlashBenchRun {
   chip: ChipFamily;
@@ -20,10 +25,13 @@ export interface FlashBenchRun {
   hostToBoard: number;
   boardToHost: number;
   seconds: number;
+  /** Bytes of the image after the client's own compression. */
+  compressedBytes: number;
 }
 
 export interface FlashBenchRow {
   label: string;
+  client: FlashClient;
   chip: ChipFamily;
   baud: number;
   boards: number;
@@ -37,11 +45,19 @@ export interface FlashBenchRow {
   wireLimitSeconds: number;
   ratio: number;
   throughputKiBs: number;
+  /** Multi-board rows only: the process's memory around the row. */
+  memory?: MemoryReport;
 }
 
 export const IMAGE_BYTES = 1 << 20;
-const WRITE_OFFSET = 0x10000;
-const LATENCY_MS = 1;
+export const WRITE_OFFSET = 0x10000;
+export const BOARD_FLASH_BYTES = 4 << 20;
+export const LATENCY_MS = 1;
+
+/** The same board for every client: same chip model, flash, link model. */
+export function benchBoard(chip: ChipFamily): Promise<VirtualBoard> {
+  return createVirtualBoard({ chip, flashSize: BOARD_FLASH_BYTES, linkModel: { latencyMs: LATENCY_MS } });
+}
 
 interface Prepared {
   board: VirtualBoard;
@@ -50,47 +66,46 @@ interface Prepared {
   baud: number;
 }
 
-type MeasuredRun = FlashBenchRun & { compressedBytes: number };
-
 /** Connect, upload the stub, change baud, read the flash id: not measured. */
 async function prepare(chip: ChipFamily, baud: number): Promise<Prepared> {
-  const board = await createVirtualBoard({ chip, flashSize: 4 << 20, linkModel: { latencyMs: LATENCY_MS } });
+  const board = await benchBoard(chip);
   const session = await openSession(board.connect(), { baudRate: baud });
   await session.flashInfo();
   return { board, session, chip, baud };
 }
 
-/** Write + verify: measured, with the bytes the board saw each way. */
-async function measure(prepared: Prepared, image: Uint8Array): Promise<MeasuredRun> {
-  const { board, session } = prepared;
-  try {
-    const before = { ...board.stats };
-    const started = performance.now();
-    const result = await writeFlash(session, [{ offset: WRITE_OFFSET, data: image }], { verify: true });
-    const seconds = (performance.now() - started) / 1000;
-    const after = { ...board.stats };
-    if (!result.regions.every((r) => r.verified)) throw new Error('benchmark write was not verified');
-    return {
-      chip: prepared.chip,
-      baud: prepared.baud,
-      hostToBoard: after.hostToBoard - before.hostToBoard,
-      boardToHost: after.boardToHost - before.boardToHost,
-      seconds,
-      compressedBytes: result.regions[0]!.sentBytes,
-    };
-  } finally {
-    await session.close('no-reset');
-    await board.close();
-  }
+async function release(prepared: Prepared): Promise<void> {
+  await prepared.session.close('no-reset');
+  await prepared.board.close();
 }
 
-function row(label: string, runs: MeasuredRun[], wallSeconds: number): FlashBenchRow {
+/** Write + verify: measured, with the bytes the board saw each way. The board stays connected. */
+async function measure(prepared: Prepared, image: Uint8Array): Promise<FlashBenchRun> {
+  const { board, session } = prepared;
+  const before = { ...board.stats };
+  const started = performance.now();
+  const result = await writeFlash(session, [{ offset: WRITE_OFFSET, data: image }], { verify: true });
+  const seconds = (performance.now() - started) / 1000;
+  const after = { ...board.stats };
+  if (!result.regions.every((r) => r.verified)) throw new Error('benchmark write was not verified');
+  return {
+    chip: prepared.chip,
+    baud: prepared.baud,
+    hostToBoard: after.hostToBoard - before.hostToBoard,
+    boardToHost: after.boardToHost - before.boardToHost,
+    seconds,
+    compressedBytes: result.regions[0]!.sentBytes,
+  };
+}
+
+export function toRow(label: string, client: FlashClient, runs: FlashBenchRun[], wallSeconds: number): FlashBenchRow {
   const first = runs[0]!;
   const wireBytes = runs.reduce((sum, r) => sum + r.hostToBoard + r.boardToHost, 0);
   const perBoardWire = Math.max(...runs.map((r) => r.hostToBoard + r.boardToHost));
   const wireLimitSeconds = (perBoardWire * 10) / first.baud;
   return {
     label,
+    client,
     chip: first.chip,
     baud: first.baud,
     boards: runs.length,
@@ -104,48 +119,33 @@ function row(label: string, runs: MeasuredRun[], wallSeconds: number): FlashBenc
   };
 }
 
-export interface FlashBenchOptions {
-  bauds?: number[];
-  parallel?: { boards: number; baud: number } | null;
-  chip?: ChipFamily;
-  log?: (line: string) => void;
+/** One board, Kiln's engine. */
+export async function benchKiln(chip: ChipFamily, baud: number, image: Uint8Array): Promise<FlashBenchRow> {
+  const prepared = await prepare(chip, baud);
+  try {
+    const run = await measure(prepared, image);
+    return toRow(`${chip} ${baud}`, 'kiln', [run], run.seconds);
+  } finally {
+    await release(prepared);
+  }
 }
 
-export async function runFlashBench(options: FlashBenchOptions = {}): Promise<FlashBenchRow[]> {
-  const chip = options.chip ?? 'esp32';
-  const log = options.log ?? (() => {});
-  const image = firmwareLikeImage(IMAGE_BYTES);
-  const rows: FlashBenchRow[] = [];
-  for (const baud of options.bauds ?? [115200, 460800, 921600]) {
-    log(`flash: ${chip} at ${baud} baud...`);
-    const run = await measure(await prepare(chip, baud), image);
-    rows.push(row(`${chip} ${baud}`, [run], run.seconds));
-  }
-  const parallel = options.parallel === undefined ? { boards: 4, baud: 460800 } : options.parallel;
-  if (parallel) {
-    log(`flash: ${parallel.boards} × ${chip} at ${parallel.baud} baud in parallel...`);
-    const boards = await Promise.all(Array.from({ length: parallel.boards }, () => prepare(chip, parallel.baud)));
+/** Classroom mode: `boards` boards flashed at once by Kiln's engine, with the process's memory watched. */
+export async function benchKilnParallel(chip: ChipFamily, boards: number, baud: number, image: Uint8Array): Promise<FlashBenchRow> {
+  const memory = await watchMemory(boards);
+  const settled = await Promise.allSettled(Array.from({ length: boards }, () => prepare(chip, baud)));
+  const prepared = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  try {
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
     // All boards start writing together; the row's time runs until the last one has verified.
     const started = performance.now();
-    const runs = await Promise.all(boards.map((b) => measure(b, image)));
-    rows.push(row(`${parallel.boards} × ${chip} ${parallel.baud} (parallel)`, runs, (performance.now() - started) / 1000));
+    const runs = await Promise.all(prepared.map((p) => measure(p, image)));
+    const seconds = (performance.now() - started) / 1000;
+    const report = memory.finish();
+    return { ...toRow(`${boards} × ${chip} ${baud} (parallel)`, 'kiln', runs, seconds), memory: report };
+  } finally {
+    memory.stop();
+    await Promise.all(prepared.map(release));
   }
-  return rows;
-}
-
-export function formatFlashTable(rows: FlashBenchRow[]): string {
-  const header = ['run', 'image', 'sent (deflated)', 'wire bytes', 'time s', 'wire limit s', 'ratio', 'KiB/s'];
-  const lines = rows.map((r) => [
-    r.label,
-    `${(r.imageBytes / 1024).toFixed(0)} KiB`,
-    `${(r.compressedBytes / 1024).toFixed(0)} KiB`,
-    String(r.wireBytes),
-    r.seconds.toFixed(2),
-    r.wireLimitSeconds.toFixed(2),
-    `${r.ratio.toFixed(3)}×`,
-    r.throughputKiBs.toFixed(1),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const format = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(format)].join('\n');
 }

@@ -3,7 +3,7 @@ import { ESPLoader, Transport } from 'esptool-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VirtualBoardImpl } from '../../../electron/virtual-board/board';
 import { createVirtualBoardImpl } from '../../../electron/virtual-board/index';
-import { WebSerialOverLink } from './helpers/web-serial-over-link';
+import { WebSerialOverLink } from '../../../electron/virtual-board/web-serial-adapter';
 
 /**
  * esptool-js 0.6.1, unmodified, against the virtual board: reset into the bootloader through

@@ -1,9 +1,10 @@
-import type { Link } from '../../../../electron/serial/link';
+import type { Link } from '../serial/link';
 
 /**
- * A Web Serial port (the shape esptool-js's Transport drives) on top of a Link, so esptool-js can
- * talk to a virtual board in Node. Like the Web Serial API, `readable`/`writable` hand out a fresh
- * stream after the previous one was cancelled or closed while the port stays open.
+ * A Web Serial port (the shape esptool-js's Transport drives) on top of a Link, so a browser-side
+ * client such as esptool-js can talk to a virtual board in Node: the esptool-js integration test
+ * and the benchmark's peer rows use it. Like the Web Serial API, `readable`/`writable` hand out a
+ * fresh stream after the previous one was cancelled or closed while the port stays open.
  */
 export class WebSerialOverLink {
   private opened = false;
@@ -47,25 +48,25 @@ export class WebSerialOverLink {
     let cancelled = false;
     const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
       {
-      pull: async (controller) => {
-        while (!cancelled && this.opened) {
-          let bytes: Uint8Array;
-          try {
-            bytes = await this.link.read(50);
-          } catch (error) {
-            controller.error(error);
-            return;
+        pull: async (controller) => {
+          while (!cancelled && this.opened) {
+            let bytes: Uint8Array;
+            try {
+              bytes = await this.link.read(50);
+            } catch (error) {
+              controller.error(error);
+              return;
+            }
+            if (bytes.length > 0) {
+              controller.enqueue(bytes);
+              return;
+            }
           }
-          if (bytes.length > 0) {
-            controller.enqueue(bytes);
-            return;
-          }
-        }
-      },
-      cancel: () => {
-        cancelled = true;
-        if (this.readableStream === stream) this.readableStream = null;
-      },
+        },
+        cancel: () => {
+          cancelled = true;
+          if (this.readableStream === stream) this.readableStream = null;
+        },
       },
       // Pull only when a reader asks: a stream nobody reads must not take bytes off the link.
       { highWaterMark: 0 },
