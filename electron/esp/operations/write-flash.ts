@@ -4,7 +4,6 @@
  * (ESP8266 ROM), then each region's MD5 compared with the board's.
  */
 import { createHash } from 'node:crypto';
-import { createInflate, deflateSync } from 'node:zlib';
 import type { ChipFamily } from '../../../shared/chips';
 import { formatHex32 } from '../../../shared/format';
 import { Op } from '../command';
@@ -14,6 +13,7 @@ import { ProgressTracker, reportStage, type OperationContext } from '../progress
 import type { EspSession } from '../session';
 import { DEFAULT_TIMEOUT_MS, ERASE_REGION_MS_PER_MB, ERASE_WRITE_MS_PER_MB, timeoutPerMb } from '../timeouts';
 import { checkImages, padToWord, type FlashImage } from './regions';
+import { compressionPlan } from '../compression-plan';
 
 export interface WriteFlashOptions {
   flashMode?: FlashMode;
@@ -92,7 +92,7 @@ export async function writeFlash(
   const regions: WrittenRegion[] = [];
   for (const image of prepared) {
     throwIfAborted(context.signal);
-    const sentBytes = compress ? await writeCompressed(session, image.offset, image.data, tracker, context.signal) : await writePlain(session, image.offset, image.data, tracker, context.signal);
+    const sentBytes = compress ? await writeCompressed(session, image.offset, image.data, image.md5, tracker, context.signal) : await writePlain(session, image.offset, image.data, tracker, context.signal);
     regions.push({ offset: image.offset, size: image.data.length, md5: image.md5, sentBytes, verified: false });
   }
 
@@ -152,13 +152,19 @@ function patchHeader(image: FlashImage, chip: ChipFamily, params: FlashParams, p
   }
 }
 
-async function writeCompressed(session: EspSession, offset: number, data: Uint8Array, tracker: ProgressTracker, signal: AbortSignal | undefined): Promise<number> {
+async function writeCompressed(
+  session: EspSession,
+  offset: number,
+  data: Uint8Array,
+  md5: string,
+  tracker: ProgressTracker,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   const { loader, chip } = session;
   const blockSize = loader.isStub ? chip.blockSizes.stubFlash : chip.blockSizes.romFlash;
-  const compressed = deflateSync(data, { level: 9 });
+  // `inflated`: how much flash each compressed block fills, so timeouts and progress follow the real work.
+  const { compressed, inflated } = await compressionPlan(data, md5, blockSize);
   const blocks = Math.ceil(compressed.length / blockSize);
-  // How much flash each compressed block fills, so timeouts and progress follow the real work.
-  const inflated = await inflatedBlockSizes(compressed, blockSize, data.length);
   // The stub counts bytes and erases as it goes; the ROM erases up front, rounded to whole blocks.
   const writeSize = loader.isStub ? data.length : Math.ceil(data.length / blockSize) * blockSize;
   const beginTimeout = loader.isStub ? DEFAULT_TIMEOUT_MS : timeoutPerMb(ERASE_REGION_MS_PER_MB, writeSize);
@@ -203,36 +209,4 @@ async function writePlain(session: EspSession, offset: number, data: Uint8Array,
   }
   if (loader.isStub) await loader.flashEnd(Op.FLASH_END, false);
   return blocks * blockSize;
-}
-
-/**
- * Inflates the stream block by block to learn how many bytes each compressed block expands to.
- * Falls back to an even split if the counts do not add up (they always should).
- */
-export async function inflatedBlockSizes(compressed: Uint8Array, blockSize: number, expectedTotal: number): Promise<number[]> {
-  const inflate = createInflate();
-  let produced = 0;
-  inflate.on('data', (chunk: Buffer) => {
-    produced += chunk.length;
-  });
-  const sizes: number[] = [];
-  try {
-    for (let start = 0; start < compressed.length; start += blockSize) {
-      const before = produced;
-      await new Promise<void>((resolve, reject) => {
-        inflate.once('error', reject);
-        inflate.write(compressed.subarray(start, start + blockSize));
-        inflate.flush(() => {
-          inflate.off('error', reject);
-          resolve();
-        });
-      });
-      sizes.push(produced - before);
-    }
-  } finally {
-    inflate.destroy();
-  }
-  if (sizes.reduce((a, b) => a + b, 0) === expectedTotal) return sizes;
-  const blocks = Math.ceil(compressed.length / blockSize);
-  return Array.from({ length: blocks }, (_, i) => Math.round(((i + 1) * expectedTotal) / blocks) - Math.round((i * expectedTotal) / blocks));
 }

@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { OperationProgress } from '../../../shared/device';
 import { ProgressPrinter } from '../../../electron/cli/progress-bar';
-import { inflatedBlockSizes } from '../../../electron/esp/operations/write-flash';
+import { inflatedBlockSizes } from '../../../electron/esp/compression-plan';
 import { ProgressTracker } from '../../../electron/esp/progress';
 import { firmwareLikeImage } from '../../../bench/firmware-like';
 
