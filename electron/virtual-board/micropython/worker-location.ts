@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
@@ -21,6 +21,18 @@ function thisModuleDirectory(): string | undefined {
   return typeof __dirname === 'string' ? __dirname : undefined;
 }
 
+/**
+ * In a packaged app the bundle lives inside app.asar, an archive that worker threads and the ESM
+ * loader cannot read from; electron-builder unpacks the worker files and the WebAssembly package
+ * beside it (asarUnpack in package.json), so use the unpacked copy where there is one.
+ */
+export function unpackedPath(path: string): string {
+  const archive = `${sep}app.asar${sep}`;
+  if (!path.includes(archive)) return path;
+  const unpacked = path.replace(archive, `${sep}app.asar.unpacked${sep}`);
+  return existsSync(unpacked) ? unpacked : path;
+}
+
 export class MicroPythonInstallError extends Error {
   constructor(message: string) {
     super(message);
@@ -37,7 +49,7 @@ export function resolveWorkerPath(): string {
     ...(here ? [join(here, WORKER_FILE_NAME), join(here, 'micropython', WORKER_FILE_NAME)] : []),
     join(process.cwd(), 'electron', 'virtual-board', 'micropython', WORKER_FILE_NAME),
   ];
-  const found = candidates.find((candidate) => existsSync(candidate));
+  const found = candidates.map(unpackedPath).find((candidate) => existsSync(candidate));
   if (!found) {
     throw new MicroPythonInstallError(
       `The virtual board's MicroPython runtime (${WORKER_FILE_NAME}) is missing from this installation ` +
@@ -53,7 +65,7 @@ export function resolveWasmModuleUrl(): string {
   const bases = [...(here ? [join(here, 'index.js')] : []), join(process.cwd(), 'package.json')];
   for (const base of bases) {
     try {
-      return pathToFileURL(createRequire(base).resolve(WASM_PACKAGE)).href;
+      return pathToFileURL(unpackedPath(createRequire(base).resolve(WASM_PACKAGE))).href;
     } catch {
       // try the next base
     }
