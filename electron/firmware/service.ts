@@ -57,6 +57,8 @@ export interface FirmwareService {
   listLocal(): Promise<LocalImage[]>;
   removeLocal(id: string): Promise<boolean>;
   checkFit(ref: ImageRef, device: FitDevice, options?: { offset?: number }): Promise<FitCheckResult>;
+  /** The same checks on an image already resolved (the flasher has its bytes): no second read and hash. */
+  checkResolvedFit(resolved: ResolvedImage, device: FitDevice, options?: { offset?: number }): Promise<FitCheckResult>;
   resolveImage(ref: ImageRef): Promise<ResolvedImage>;
 }
 
@@ -132,17 +134,22 @@ export function createFirmwareService(options: FirmwareServiceOptions): Firmware
     listLocal: () => local.list(),
     removeLocal: (id) => local.remove(id),
     async checkFit(ref, device, fitOptions = {}) {
-      const resolved = await resolveImage(ref);
-      const entry = ref.kind === 'catalog' ? await catalog.findEntry(ref.entryId) : undefined;
-      return checkFit({
-        bytes: resolved.bytes,
-        name: resolved.name,
-        device,
-        ...(fitOptions.offset !== undefined ? { offset: fitOptions.offset } : {}),
-        ...(entry ? { entry } : {}),
-        catalog: (await catalog.view()).entries,
-      });
+      return checkResolvedFit(await resolveImage(ref), device, fitOptions);
     },
+    checkResolvedFit,
     resolveImage,
   };
+
+  async function checkResolvedFit(resolved: ResolvedImage, device: FitDevice, fitOptions: { offset?: number } = {}): Promise<FitCheckResult> {
+    const { ref } = resolved;
+    const entry = ref.kind === 'catalog' ? await catalog.findEntry(ref.entryId) : undefined;
+    return checkFit({
+      bytes: resolved.bytes,
+      name: resolved.name,
+      device,
+      ...(fitOptions.offset !== undefined ? { offset: fitOptions.offset } : {}),
+      ...(entry ? { entry } : {}),
+      catalog: (await catalog.view()).entries,
+    });
+  }
 }

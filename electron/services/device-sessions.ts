@@ -102,7 +102,7 @@ export class DeviceSessions {
         const resolved = await this.options.firmware.resolveImage(item.image);
         const offset = item.offset ?? resolved.writeOffset;
         // Refuse before anything is written: wrong chip, too big for this flash, not firmware at all.
-        const fit = await this.options.firmware.checkFit(item.image, device, { offset });
+        const fit = await this.options.firmware.checkResolvedFit(resolved, device, { offset });
         if (!fit.ok) {
           const hint = fit.suggestion ? `Choose ${fit.suggestion} instead.` : undefined;
           throw new KilnError('firmware', fit.errors.map((issue) => issue.message).join(' '), hint);
