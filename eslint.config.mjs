@@ -43,7 +43,7 @@ export default tseslint.config(
     // The engine and shared code must never reach for Electron: tests, the CLI and headless mode run them in plain Node.
     files: ['electron/esp/**', 'electron/serial/**', 'electron/virtual-board/**', 'electron/firmware/**', 'electron/repl/**', 'electron/services/**', 'electron/ipc/**', 'shared/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine and services are plain Node; only electron/main.ts and electron/preload.ts may import electron.' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine and services are plain Node; only the Electron entry points (electron/entries/electron-main.ts, preload.ts) and electron/shell may import electron.' }] }],
     },
   },
 );

@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ChipFamily } from '../shared/chips';
-import { WebSerialOverLink } from '../electron/virtual-board/web-serial-adapter';
+import type { ChipFamily } from '../shared/types/chips';
+import { WebSerialOverLink } from '../electron/virtual-board/access/web-serial-adapter';
 import type { EsptoolJsModule } from './esptool-js-bundle';
 import { benchBoard, toRow, WRITE_OFFSET, type FlashBenchRow } from './flash-bench';
 

@@ -11,7 +11,7 @@
  * parallel with the process's memory watched); esptool-js-flash.ts runs the peer client.
  */
 import { performance } from 'node:perf_hooks';
-import type { ChipFamily } from '../shared/chips';
+import type { ChipFamily } from '../shared/types/chips';
 import { openSession, type EspSession } from '../electron/esp/session';
 import { writeFlash } from '../electron/esp/operations';
 import { createVirtualBoard, type VirtualBoard } from '../electron/virtual-board';

@@ -5,7 +5,7 @@
  * note saying so.
  */
 import { performance } from 'node:perf_hooks';
-import type { ChipFamily } from '../shared/chips';
+import type { ChipFamily } from '../shared/types/chips';
 import { loadEsptoolJs } from './esptool-js-bundle';
 import { benchEsptoolJs } from './esptool-js-flash';
 import { firmwareLikeImage } from './firmware-like';

@@ -20,8 +20,7 @@ const common = {
   define: { __KILN_VERSION__: JSON.stringify(pkg.version) },
 };
 
-const esmEntries = { main: 'electron/main.ts', headless: 'electron/headless.ts' };
-if (existsSync(join(root, 'electron/cli/main.ts'))) esmEntries.cli = 'electron/cli/main.ts';
+const esmEntries = { main: 'electron/entries/electron-main.ts', headless: 'electron/entries/headless.ts', cli: 'electron/entries/cli.ts' };
 
 await build({
   ...common,
@@ -36,7 +35,7 @@ await build({
 // A sandboxed preload must be a single CommonJS file.
 await build({
   ...common,
-  entryPoints: [join(root, 'electron/preload.ts')],
+  entryPoints: [join(root, 'electron/entries/preload.ts')],
   outfile: join(outdir, 'preload.cjs'),
   format: 'cjs',
   external: ['electron'],

@@ -2,7 +2,7 @@
  * Progress on the terminal: a bar redrawn in place on a TTY, plain lines (one per stage and per
  * 10 %) when output goes to a file or a pipe, so logs stay readable.
  */
-import type { OperationProgress } from '../../shared/device';
+import type { OperationProgress } from '../../shared/types/device';
 import { formatBytes, formatSpeed } from '../../shared/format';
 
 export interface TextOutput {

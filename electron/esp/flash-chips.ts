@@ -4,7 +4,7 @@
  * in it still gets its size from the capacity byte, which every vendor here encodes as log2(bytes)
  * (with two known offsets, see `capacityFromByte`).
  */
-import type { FlashInfo } from '../../shared/device';
+import type { FlashInfo } from '../../shared/types/device';
 
 const MB = 1024 * 1024;
 const KB = 1024;

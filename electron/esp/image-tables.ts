@@ -5,7 +5,7 @@
  * memory ranges used to tell an ESP8266 image from an ESP32-family one when no chip is known.
  * Pure data, shared by the image parser, the engine and the firmware fit checks.
  */
-import type { ChipFamily } from '../../shared/chips';
+import type { ChipFamily } from '../../shared/types/chips';
 
 export const IMAGE_MAGIC = 0xe9;
 /** ESP8266 "version 2" image (SDK bootloader / rboot): a first header, the irom0 segment, then a 0xE9 image. */

@@ -13,8 +13,8 @@
  * and the app behind the bootloader, the ESP8266 build its irom0 text): that is `trailingBytes`.
  */
 import { createHash } from 'node:crypto';
-import type { ChipFamily } from '../../shared/chips';
-import { CHIP_DISPLAY_NAMES } from '../../shared/chips';
+import type { ChipFamily } from '../../shared/types/chips';
+import { CHIP_DISPLAY_NAMES } from '../../shared/types/chips';
 import {
   CHECKSUM_SEED,
   COMMON_HEADER_LENGTH,

@@ -2,7 +2,7 @@
  * Progress for long operations: which stage, how far, how fast. Speed is the rate over the last
  * few seconds, so a pause (an erase, a slow block) shows up without the number jumping around.
  */
-import type { OperationProgress, OperationStage } from '../../shared/device';
+import type { OperationProgress, OperationStage } from '../../shared/types/device';
 
 export type ProgressCallback = (progress: OperationProgress) => void;
 

@@ -3,7 +3,7 @@
  * channel, decoder and chip description; nothing here is shared between boards, so many sessions
  * run side by side (classroom mode).
  */
-import type { FlashInfo } from '../../shared/device';
+import type { FlashInfo } from '../../shared/types/device';
 import type { Link } from '../serial/link';
 import type { ChipDefinition } from './chips';
 import { Op } from './command';

@@ -8,7 +8,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CatalogEntry, CatalogRefreshResult, CatalogSource, CatalogView } from '../../shared/firmware';
+import type { CatalogEntry, CatalogRefreshResult, CatalogSource, CatalogView } from '../../shared/types/firmware';
 import snapshot from './catalog-snapshot.json';
 import { parseBoardPage } from './board-page';
 import { abortedError } from './errors';

@@ -2,8 +2,8 @@
  * Failures of the firmware service. They are KilnErrors (so the router passes code, message and
  * hint to the UI unchanged) with a finer `failure` the UI and tests can branch on.
  */
-import { KilnError, type ErrorCode } from '../../shared/errors';
-import type { FirmwareFailure } from '../../shared/firmware';
+import { KilnError, type ErrorCode } from '../../shared/types/errors';
+import type { FirmwareFailure } from '../../shared/types/firmware';
 
 const CONTRACT_CODES: Record<FirmwareFailure, ErrorCode> = {
   'unknown-entry': 'not-found',

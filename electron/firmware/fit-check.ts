@@ -4,8 +4,8 @@
  * sentence that says what to do; when the catalog has a build that fits, its id is suggested.
  * Pure: bytes in, verdict out (the service reads the bytes).
  */
-import type { CatalogEntry, FitCheckResult, FitDevice, FitIssue, FitIssueCode } from '../../shared/firmware';
-import { CHIP_DISPLAY_NAMES, type ChipFamily } from '../../shared/chips';
+import type { CatalogEntry, FitCheckResult, FitDevice, FitIssue, FitIssueCode } from '../../shared/types/firmware';
+import { CHIP_DISPLAY_NAMES, type ChipFamily } from '../../shared/types/chips';
 import { formatBytes, formatHex32 } from '../../shared/format';
 import {
   BOOTLOADER_OFFSETS,

@@ -1,5 +1,5 @@
 /** The plain-data header summary shown in lists and on the fit-check screen. */
-import type { ImageSummary } from '../../shared/firmware';
+import type { ImageSummary } from '../../shared/types/firmware';
 import { describeImage, type ParsedImage } from '../esp/image';
 
 export function summarizeImage(image: ParsedImage): ImageSummary {

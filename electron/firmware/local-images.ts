@@ -7,7 +7,7 @@
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { LocalImage } from '../../shared/firmware';
+import type { LocalImage } from '../../shared/types/firmware';
 import { formatBytes } from '../../shared/format';
 import { ImageError, parseImage } from '../esp/image';
 import { sha256Hex } from './cache';

@@ -14,14 +14,14 @@ import type {
   FitDevice,
   ImageRef,
   LocalImage,
-} from '../../shared/firmware';
+} from '../../shared/types/firmware';
 import { FirmwareCache } from './cache';
 import { FirmwareCatalog } from './catalog';
 import { FirmwareError } from './errors';
 import { checkFit } from './fit-check';
 import { LocalImages } from './local-images';
 import { BOOTLOADER_OFFSETS, parseImage } from '../esp/image';
-import type { ChipFamily } from '../../shared/chips';
+import type { ChipFamily } from '../../shared/types/chips';
 
 export interface FirmwareServiceOptions {
   /** The app's data directory; everything lives under <dataDir>/firmware. */

@@ -8,9 +8,9 @@
  *   ESP32_GENERIC (+SPIRAM), ESP32_GENERIC_C3, _S2, _S3 (+SPIRAM_OCT): 4 MB or more
  * Write offsets are the chip's bootloader offset: MicroPython's .bin starts with the bootloader.
  */
-import type { ChipFamily } from '../../shared/chips';
+import type { ChipFamily } from '../../shared/types/chips';
 import { BOOTLOADER_OFFSETS } from '../esp/image-tables';
-import type { ReleaseChannel } from '../../shared/firmware';
+import type { ReleaseChannel } from '../../shared/types/firmware';
 
 const KB = 1024;
 const MB = 1024 * 1024;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { WireRequestFrame, WireServerFrame } from '../../shared/api';
+import type { WireRequestFrame, WireServerFrame } from '../../shared/contract/api';
 import type { EventBus } from '../ipc/event-bus';
 import type { Router } from '../ipc/router';
 import { contentSecurityPolicy } from './security-headers';

@@ -1,6 +1,6 @@
 import { requests, isRequestName, type RequestName, type RequestResult, type ValidatedArgs } from '../../shared/contract';
-import type { WireResponse } from '../../shared/api';
-import { KilnError, type KilnErrorInfo } from '../../shared/errors';
+import type { WireResponse } from '../../shared/contract/api';
+import { KilnError, type KilnErrorInfo } from '../../shared/types/errors';
 
 /** Who is asking: the Electron window or a WebSocket client. Services may use it for logging. */
 export interface RequestContext {

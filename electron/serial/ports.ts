@@ -3,7 +3,7 @@
  * ("/dev/ttyUSB0", "COM3", a pty) or "virtual:<chip>" for the built-in virtual boards.
  */
 import { SerialPort } from 'serialport';
-import { isVirtualPortPath, listVirtualPorts, openVirtualPort } from '../virtual-board/registry';
+import { isVirtualPortPath, listVirtualPorts, openVirtualPort } from '../virtual-board/access/virtual-ports';
 import type { Link } from './link';
 import { SerialPortLink } from './serialport-link';
 import { describeUsbAdapter, parseUsbId } from './usb-adapters';

@@ -3,11 +3,11 @@ import { detect, eraseFlash, EspError, openSession, writeFlash, type EspSession 
 import { ImageError } from '../esp/image';
 import type { Link } from '../serial/link';
 import { LinkClosedError } from '../serial/link';
-import type { DeviceSession, ResetStrategy } from '../../shared/device';
-import { KilnError } from '../../shared/errors';
-import type { ImageRef } from '../../shared/firmware';
+import type { DeviceSession, ResetStrategy } from '../../shared/types/device';
+import { KilnError } from '../../shared/types/errors';
+import type { ImageRef } from '../../shared/types/firmware';
 import { formatHex32 } from '../../shared/format';
-import type { JobSummary } from '../../shared/jobs';
+import type { JobSummary } from '../../shared/types/jobs';
 import type { FirmwareService } from '../firmware/service';
 import type { JobContext, JobManager } from './job-manager';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { OperationProgress } from '../../shared/device';
-import { KilnError, type KilnErrorInfo } from '../../shared/errors';
-import type { JobKind, JobSummary } from '../../shared/jobs';
+import type { OperationProgress } from '../../shared/types/device';
+import { KilnError, type KilnErrorInfo } from '../../shared/types/errors';
+import type { JobKind, JobSummary } from '../../shared/types/jobs';
 
 /** What a job's body gets: a way to report progress, and a signal that fires on cancel. */
 export interface JobContext {

@@ -1,5 +1,5 @@
-import type { PortInfo } from '../../shared/ports';
-import { CHIP_DISPLAY_NAMES, type ChipFamily } from '../../shared/chips';
+import type { PortInfo } from '../../shared/types/ports';
+import { CHIP_DISPLAY_NAMES, type ChipFamily } from '../../shared/types/chips';
 import { listPorts } from '../serial/ports';
 import type { PortLister } from './port-watcher';
 

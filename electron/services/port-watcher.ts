@@ -1,4 +1,4 @@
-import type { PortInfo } from '../../shared/ports';
+import type { PortInfo } from '../../shared/types/ports';
 
 export type PortLister = () => Promise<PortInfo[]>;
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/types/settings';
 import { writeFileAtomic } from '../fs/atomic-file';
 
 const storedSettings = z

@@ -1,5 +1,5 @@
-import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../shared/ipc-channels';
-import type { WireResponse } from '../../shared/api';
+import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../shared/contract/channels';
+import type { WireResponse } from '../../shared/contract/api';
 import type { EventBus } from '../ipc/event-bus';
 import type { Router } from '../ipc/router';
 import { isTrustedUrl } from './window-security';

@@ -1,4 +1,4 @@
-import { APP_ORIGIN } from '../../shared/ipc-channels';
+import { APP_ORIGIN } from '../../shared/contract/channels';
 
 /**
  * Security settings of the desktop window, kept apart from the Electron calls so they can be

@@ -1,4 +1,4 @@
-import type { ChipFamily } from '../../shared/chips';
+import type { ChipFamily } from '../../shared/types/chips';
 
 /**
  * The seam between the virtual board (UART, reset circuit, flash) and the firmware it "runs"

@@ -1,7 +1,7 @@
-import type { ChipFamily } from '../../shared/chips';
-import { CHIP_DISPLAY_NAMES } from '../../shared/chips';
+import type { ChipFamily } from '../../shared/types/chips';
+import { CHIP_DISPLAY_NAMES } from '../../shared/types/chips';
 import { buildImage } from '../esp/image';
-import { chipDescription } from './chips';
+import { chipDescription } from './hardware/chips';
 
 /**
  * A small MicroPython-marked firmware image per chip, for tests and the Demo board: a valid image

@@ -4,18 +4,18 @@
  * Espressif's flasher stub once one is uploaded), keeps NOR flash, wires DTR/RTS to IO0/EN the way
  * NodeMCU/DevKitC boards do, and times every byte on the link.
  */
-import { CHIP_DISPLAY_NAMES, isChipFamily, type ChipFamily } from '../../shared/chips';
+import { CHIP_DISPLAY_NAMES, isChipFamily, type ChipFamily } from '../../shared/types/chips';
 import type { Link } from '../serial/link';
 import { VirtualBoardImpl } from './board';
-import { chipDescription } from './chips';
+import { chipDescription } from './hardware/chips';
 import type { ConsoleRuntimeFactory } from './console-runtime';
-import type { FaultOptions } from './faults';
-import { loadFlashFile } from './flash-file';
-import { deriveMac, parseMac } from './mac-address';
-import { isPowerOfTwo } from './nor-flash';
-import { defaultJedecId } from './spi-flash-chip';
+import type { FaultOptions } from './wire/faults';
+import { loadFlashFile } from './hardware/flash-file';
+import { deriveMac, parseMac } from './hardware/mac-address';
+import { isPowerOfTwo } from './hardware/nor-flash';
+import { defaultJedecId } from './hardware/spi-flash-chip';
 
-export type { FaultOptions } from './faults';
+export type { FaultOptions } from './wire/faults';
 export type { BoardState } from './board';
 
 export interface VirtualBoardOptions {

@@ -1,4 +1,4 @@
-import { KilnRequestError } from '../../shared/errors';
+import { KilnRequestError } from '../../shared/types/errors';
 
 /** One readable sentence (plus what to do) for any failure a request can produce. */
 export function describeError(error: unknown): string {

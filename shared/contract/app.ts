@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { request } from './define';
-import type { Settings } from '../settings';
-import { FLASH_BAUD_RATES } from '../settings';
+import type { Settings } from '../types/settings';
+import { FLASH_BAUD_RATES } from '../types/settings';
 
 export interface AppInfo {
   name: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { RESET_STRATEGIES, type DeviceSession } from '../device';
-import type { JobSummary } from '../jobs';
-import { FLASH_BAUD_RATES } from '../settings';
+import { RESET_STRATEGIES, type DeviceSession } from '../types/device';
+import type { JobSummary } from '../types/jobs';
+import { FLASH_BAUD_RATES } from '../types/settings';
 import { event, request } from './define';
 import { flashOffset, imageRef } from './firmware';
 

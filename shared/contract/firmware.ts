@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { CHIP_FAMILIES } from '../chips';
+import { CHIP_FAMILIES } from '../types/chips';
 import { request } from './define';
-import type { JobSummary } from '../jobs';
-import type { CachedFirmware, CatalogRefreshResult, CatalogView, FitCheckResult, LocalImage } from '../firmware';
+import type { JobSummary } from '../types/jobs';
+import type { CachedFirmware, CatalogRefreshResult, CatalogView, FitCheckResult, LocalImage } from '../types/firmware';
 
 /** A MicroPython build file name without ".bin", e.g. "ESP32_GENERIC-20260406-v1.28.0". */
 export const catalogEntryId = z.string().regex(/^[A-Z0-9_]+(-[A-Z0-9_]+)?-\d{8}-v[0-9A-Za-z.+-]{1,60}$/, 'is not a catalog entry id');

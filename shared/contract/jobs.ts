@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { event, request } from './define';
-import type { JobSummary } from '../jobs';
+import type { JobSummary } from '../types/jobs';
 
 export const jobId = z.string().regex(/^job-[0-9a-z-]{1,40}$/, 'is not a job id');
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { event, request } from './define';
-import type { PortInfo } from '../ports';
+import type { PortInfo } from '../types/ports';
 
 export const portsRequests = {
   'ports.list': request(z.object({}).strict()).returns<PortInfo[]>(),

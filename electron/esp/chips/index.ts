@@ -2,7 +2,7 @@
  * Every chip family Kiln knows, and the two ways to recognise one: the chip id from
  * GET_SECURITY_INFO (newer ROMs) and the magic value at 0x40001000 (older ones).
  */
-import type { ChipFamily } from '../../../shared/chips';
+import type { ChipFamily } from '../../../shared/types/chips';
 import { esp32 } from './esp32';
 import { esp32c3 } from './esp32c3';
 import { esp32s2 } from './esp32s2';

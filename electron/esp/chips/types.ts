@@ -3,7 +3,7 @@
  * register addresses, block sizes, what its ROM loader can do) plus two or three small decoding
  * functions that read efuse words through a register reader, the way esptool's targets do.
  */
-import type { ChipFamily } from '../../../shared/chips';
+import type { ChipFamily } from '../../../shared/types/chips';
 
 /** Reads one 32-bit register of the chip (READ_REG); injected so decoders are pure and testable. */
 export type RegisterReader = (address: number) => Promise<number>;

@@ -1,5 +1,5 @@
 /** Detect: everything Kiln can learn about the board without changing it. */
-import type { DeviceInfo } from '../../../shared/device';
+import type { DeviceInfo } from '../../../shared/types/device';
 import { crystalFromDivider, formatMac } from '../chips';
 import { reportStage, type OperationContext } from '../progress';
 import type { EspSession } from '../session';

@@ -4,7 +4,7 @@
  * (ESP8266 ROM), then each region's MD5 compared with the board's.
  */
 import { createHash } from 'node:crypto';
-import type { ChipFamily } from '../../../shared/chips';
+import type { ChipFamily } from '../../../shared/types/chips';
 import { formatHex32 } from '../../../shared/format';
 import { Op } from '../command';
 import { InvalidRequestError, VerifyFailedError, throwIfAborted } from '../errors';

@@ -1,4 +1,4 @@
-import type { ChipFamily } from '../../../shared/chips';
+import type { ChipFamily } from '../../../shared/types/chips';
 
 /**
  * What the virtual firmware says about itself: the banner line, os.uname(), machine.freq(),

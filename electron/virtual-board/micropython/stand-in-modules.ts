@@ -1,4 +1,4 @@
-import type { ChipFamily } from '../../../shared/chips';
+import type { ChipFamily } from '../../../shared/types/chips';
 
 /**
  * Python modules the virtual board's firmware provides besides the WebAssembly port's own:

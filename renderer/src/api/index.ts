@@ -1,10 +1,10 @@
-import type { KilnApi, WireResponse } from '../../../shared/api';
+import type { KilnApi, WireResponse } from '../../../shared/contract/api';
 import { apiOverTransport, type Transport } from './wire-client';
 import { WebSocketTransport } from './websocket-transport';
 
 declare global {
   interface Window {
-    /** Present in the desktop app: exposed by electron/preload.ts. */
+    /** Present in the desktop app: exposed by electron/entries/preload.ts. */
     kilnBridge?: {
       invoke(name: string, args: unknown): Promise<WireResponse>;
       on(name: string, listener: (payload: unknown) => void): () => void;

@@ -1,4 +1,4 @@
-import type { WireResponse, WireServerFrame } from '../../../shared/api';
+import type { WireResponse, WireServerFrame } from '../../../shared/contract/api';
 import type { Transport } from './wire-client';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';

@@ -1,6 +1,6 @@
-import type { KilnApi, WireResponse } from '../../../shared/api';
+import type { KilnApi, WireResponse } from '../../../shared/contract/api';
 import type { EventName, EventPayload, RequestArgs, RequestName, RequestResult } from '../../../shared/contract';
-import { KilnRequestError } from '../../../shared/errors';
+import { KilnRequestError } from '../../../shared/types/errors';
 
 /** The two things a transport must do; KilnApi's typing and error handling are layered on top once. */
 export interface Transport {

@@ -1,4 +1,4 @@
-import type { DeviceSession } from '../../../shared/device';
+import type { DeviceSession } from '../../../shared/types/device';
 import { formatBytes } from '../../../shared/format';
 
 /** What Kiln learned about a connected board, in the words a datasheet would use. */

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { usePortsStore } from '../stores/ports-store';
 import { useAppStore } from '../stores/app-store';
-import { isLikelyBoard } from '../../../shared/ports';
+import { isLikelyBoard } from '../../../shared/types/ports';
 
 /**
  * The list of serial ports, with the USB adapter named, as radio buttons (arrow keys move between

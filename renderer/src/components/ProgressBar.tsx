@@ -1,4 +1,4 @@
-import type { OperationProgress } from '../../../shared/device';
+import type { OperationProgress } from '../../../shared/types/device';
 import { formatBytes, formatDuration, formatSpeed } from '../../../shared/format';
 
 const STAGE_TEXT: Record<OperationProgress['stage'], string> = {

@@ -1,4 +1,4 @@
-import { FLASH_BAUD_RATES } from '../../../shared/settings';
+import { FLASH_BAUD_RATES } from '../../../shared/types/settings';
 import { useAppStore } from '../stores/app-store';
 
 /** Settings that persist between runs, and where Kiln keeps its files. */

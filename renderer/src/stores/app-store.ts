@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AppInfo } from '../../../shared/contract/app';
-import type { Settings } from '../../../shared/settings';
+import type { Settings } from '../../../shared/types/settings';
 import { describeError } from '../error-text';
 import { api, websocket, type ApiMode } from '../api';
 import type { ConnectionState } from '../api/websocket-transport';

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { DeviceSession } from '../../../shared/device';
+import type { DeviceSession } from '../../../shared/types/device';
 import { api } from '../api';
 import { describeError } from '../error-text';
 

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { JobSummary } from '../../../shared/jobs';
+import type { JobSummary } from '../../../shared/types/jobs';
 import { api } from '../api';
 
 interface JobsState {

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { isLikelyBoard, type PortInfo } from '../../../shared/ports';
+import { isLikelyBoard, type PortInfo } from '../../../shared/types/ports';
 import { api } from '../api';
 import { describeError } from '../error-text';
 
