@@ -39,11 +39,62 @@ export default tseslint.config(
     files: ['test/e2e/**'],
     rules: { 'no-empty-pattern': 'off' },
   },
-  {
-    // The engine and shared code must never reach for Electron: tests, the CLI and headless mode run them in plain Node.
-    files: ['electron/esp/**', 'electron/serial/**', 'electron/virtual-board/**', 'electron/firmware/**', 'electron/repl/**', 'electron/services/**', 'electron/ipc/**', 'shared/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine and services are plain Node; only the Electron entry points (electron/entries/electron-main.ts, preload.ts) and electron/shell may import electron.' }] }],
-    },
-  },
+  ...layerRules(),
 );
+
+/**
+ * The layers, lowest first (ARCHITECTURE.md): a folder may import the folders listed for it and
+ * nothing above. An upward import fails lint, so the rule holds by itself. `electron/entries/` (the
+ * entry points) may import anything; tests, benchmarks and scripts are outside the layers.
+ */
+function layerRules() {
+  const may = {
+    fs: [],
+    serial: ['fs'],
+    esp: ['serial', 'fs'],
+    repl: ['serial', 'fs'],
+    'virtual-board': ['serial', 'esp', 'fs'],
+    firmware: ['esp', 'fs'],
+    services: ['fs', 'serial', 'esp', 'repl', 'virtual-board', 'firmware'],
+    ipc: ['fs', 'serial', 'esp', 'repl', 'virtual-board', 'firmware', 'services'],
+    headless: ['ipc', 'services'],
+    shell: ['ipc', 'services'],
+    cli: ['fs', 'serial', 'esp', 'repl', 'virtual-board', 'firmware', 'services'],
+  };
+  const layers = [...Object.keys(may), 'entries'];
+  const plainNode = { name: 'electron', message: 'Only electron/entries/ and electron/shell/ may import electron: the engine and services are plain Node (tests, the CLI and headless mode run them).' };
+  const rules = Object.entries(may).map(([layer, allowed]) => ({
+    files: [`electron/${layer}/**/*.{ts,tsx,mjs}`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: layer === 'shell' ? [] : [plainNode],
+          patterns: [
+            {
+              group: layers.filter((other) => other !== layer && !allowed.includes(other)).flatMap((other) => [`**/${other}`, `**/${other}/**`]),
+              message: `electron/${layer}/ may import only ${allowed.length ? allowed.map((a) => `electron/${a}/`).join(', ') + ' and ' : ''}shared/ (see ARCHITECTURE.md).`,
+            },
+            { group: ['**/renderer/**'], message: 'The main process never imports the renderer; both sides share shared/.' },
+          ],
+        },
+      ],
+    },
+  }));
+  // shared/ and the renderer: no Node, no Electron, no main-process code.
+  const noMainProcess = (who) => ({
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [plainNode],
+        patterns: [
+          { group: ['**/electron/**'], message: `${who} never imports main-process code: everything crosses the contract in shared/contract/.` },
+          { group: ['node:*'], message: `${who} runs without Node: no node: modules.` },
+        ],
+      },
+    ],
+  });
+  rules.push({ files: ['shared/**/*.ts'], rules: noMainProcess('shared/') });
+  rules.push({ files: ['renderer/src/**/*.{ts,tsx}'], rules: noMainProcess('The renderer') });
+  return rules;
+}

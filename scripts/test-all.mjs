@@ -1,4 +1,4 @@
-// `npm test`: type check, lint, build, unit + integration tests (vitest), end-to-end tests (Playwright),
+// `npm test`: type check, lint (with the layer rules), import-cycle check, build, unit + integration tests (vitest), end-to-end tests (Playwright),
 // then one summary line of passed/failed/skipped counts. Exits non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -37,6 +37,7 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 check('type check', npx, ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 check('lint', npx, ['eslint', '.', '--max-warnings', '0']);
+check('import cycles', 'npm', ['run', '--silent', 'check:imports']);
 const built = run('build', 'npm', ['run', 'build']);
 if (!built) {
   results.failed += 1;

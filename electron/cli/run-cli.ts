@@ -14,7 +14,8 @@ import { detect, eraseFlash, eraseRegion, hardReset, readFlash, verifyFlash, wri
 import { openSession, type EspSession, type SessionOptions } from '../esp/session';
 import type { Link } from '../serial/link';
 import { LinkClosedError } from '../serial/link';
-import { listPorts, openLink, type PortDescription } from '../serial/ports';
+import { listPorts, type PortDescription } from '../serial/ports';
+import { openPort } from '../services/port-sources';
 import { USAGE, UsageError, parseCommandLine, type CliOptions, type Command } from './args';
 import { ProgressPrinter, type TextOutput } from './progress-bar';
 
@@ -62,7 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const images = command.verb === 'write-flash' || command.verb === 'verify-flash' ? await loadImages(command.files) : [];
     const port = options.port ?? (await choosePort(io));
     say(`Serial port ${port}`);
-    link = await (io.openLink ?? openLink)(port, 115200);
+    link = await (io.openLink ?? openPort)(port, 115200);
     session = await openSession(link, {
       baudRate: options.baud,
       before: options.before,

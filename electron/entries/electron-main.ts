@@ -10,8 +10,7 @@ import { contentSecurityPolicy } from '../headless/security-headers';
 import { createKilnServices, type KilnServices } from '../ipc/kiln-services';
 import { bindIpc } from '../shell/ipc-bridge';
 import { guardNavigation, secureWebPreferences } from '../shell/window-security';
-import { hardwarePortLister, demoPortList } from '../services/port-sources';
-import { openLink } from '../serial/ports';
+import { hardwarePortLister, demoPortList, openPort } from '../services/port-sources';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
@@ -62,7 +61,7 @@ async function main(): Promise<void> {
     version: app.getVersion(),
     listHardwarePorts: hardwarePortLister(),
     demoPorts: demoPortList,
-    openLink,
+    openLink: openPort,
   });
   await createWindow(services);
   app.on('window-all-closed', () => {

@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createKilnServices } from '../ipc/kiln-services';
 import { defaultDataDir } from '../services/data-dir';
-import { demoPortList, hardwarePortLister } from '../services/port-sources';
-import { openLink } from '../serial/ports';
+import { demoPortList, hardwarePortLister, openPort } from '../services/port-sources';
 import { startHeadlessServer } from '../headless/server';
 import { KILN_VERSION } from '../version';
 
@@ -52,7 +51,7 @@ async function main(): Promise<void> {
     version: KILN_VERSION,
     listHardwarePorts: hardwarePortLister(),
     demoPorts: demoPortList,
-    openLink,
+    openLink: openPort,
   });
   const server = await startHeadlessServer({
     router: services.router,

@@ -7,7 +7,8 @@ import { createFirmwareService, type FirmwareService } from '../firmware/service
 import type { Link } from '../serial/link';
 import { DeviceSessions } from '../services/device-sessions';
 import { JobManager } from '../services/job-manager';
-import { PortWatcher, type PortLister } from '../services/port-watcher';
+import { PortWatcher } from '../services/port-watcher';
+import { composePortList, type PortLister, type PortSource } from '../services/port-sources';
 import { SettingsStore } from '../services/settings-store';
 
 export interface KilnServicesOptions {
@@ -44,10 +45,11 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
   await settings.load();
   const jobs = new JobManager({ publish: (summary) => events.emit('job.updated', summary) });
 
-  const listPorts: PortLister = async () => {
-    const hardware = await options.listHardwarePorts();
-    const demo = settings.get().demoBoard && options.demoPorts ? options.demoPorts() : [];
-    return [...hardware, ...demo];
+  const demoPorts = options.demoPorts;
+  const listPorts = () => {
+    const sources: PortSource[] = [{ name: 'serial ports', list: options.listHardwarePorts }];
+    if (settings.get().demoBoard && demoPorts) sources.push({ name: 'Demo boards', list: async () => demoPorts() });
+    return composePortList(sources);
   };
   const firmware = createFirmwareService({
     dataDir: options.dataDir,

@@ -1,6 +1,6 @@
-import type { PortInfo } from '../../shared/types/ports';
+import type { PortListing } from '../../shared/types/ports';
 
-export type PortLister = () => Promise<PortInfo[]>;
+export type PortListingSource = () => Promise<PortListing>;
 
 /**
  * Polls the port list and reports when it changes (a board plugged in or pulled out). Polling,
@@ -8,14 +8,14 @@ export type PortLister = () => Promise<PortInfo[]>;
  * person and cheap for the machine.
  */
 export class PortWatcher {
-  private last: PortInfo[] = [];
+  private last: PortListing = { ports: [], warnings: [] };
   private lastKey = '';
   private timer: NodeJS.Timeout | null = null;
-  private polling: Promise<PortInfo[]> | null = null;
+  private polling: Promise<PortListing> | null = null;
 
   constructor(
-    private readonly lister: PortLister,
-    private readonly onChange: (ports: PortInfo[]) => void,
+    private readonly lister: PortListingSource,
+    private readonly onChange: (listing: PortListing) => void,
     private readonly intervalMs = 1000,
   ) {}
 
@@ -33,7 +33,7 @@ export class PortWatcher {
   }
 
   /** Lists now (coalescing concurrent calls) and emits a change if the list differs. */
-  async poll(): Promise<PortInfo[]> {
+  async poll(): Promise<PortListing> {
     this.polling ??= this.lister().finally(() => {
       this.polling = null;
     });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { event, request } from './define';
-import type { PortInfo } from '../types/ports';
+import type { PortListing } from '../types/ports';
 
 export const portsRequests = {
-  'ports.list': request(z.object({}).strict()).returns<PortInfo[]>(),
+  'ports.list': request(z.object({}).strict()).returns<PortListing>(),
 };
 
 export const portsEvents = {
-  /** The full list, whenever a port appears or disappears. */
-  'ports.changed': event<PortInfo[]>(),
+  /** The full list, whenever a port appears or disappears (or a source starts or stops failing). */
+  'ports.changed': event<PortListing>(),
 };

@@ -20,3 +20,10 @@ export interface PortInfo {
 export function isLikelyBoard(port: PortInfo): boolean {
   return port.virtual || port.vendorId !== null;
 }
+
+/** What `ports.list` answers and `ports.changed` carries: every port found, and why any source is missing. */
+export interface PortListing {
+  ports: PortInfo[];
+  /** One line per source that failed ("Could not list serial ports: …"); the other sources' ports are still listed. */
+  warnings: string[];
+}

@@ -2,17 +2,31 @@
  * Leaving the bootloader: pulse EN so the chip restarts into its app. Ports without modem lines
  * (a pty) ask the loader instead: the stub's RUN_USER_CODE, or the ROM's FLASH_END "reboot".
  */
-import { ModemLinesUnsupportedError } from '../../serial/link';
+import { ModemLinesUnsupportedError, type Link } from '../../serial/link';
+import type { ChipDefinition } from '../chips';
 import { Op } from '../command';
 import { CommandTimeoutError } from '../errors';
 import { reportStage, type OperationContext } from '../progress';
 import { hardResetSequence } from '../reset';
-import type { EspSession } from '../session';
+import type { EspLoader } from '../loader';
 import { DEFAULT_TIMEOUT_MS } from '../timeouts';
+
+/**
+ * What a reset needs of a session. Declared here rather than importing EspSession, because the
+ * session resets through this module when it closes: the two must not import each other.
+ */
+export interface ResetTarget {
+  readonly link: Link;
+  readonly loader: EspLoader;
+  readonly chip: ChipDefinition;
+  readonly options: { readonly usbJtagSerial?: boolean };
+  warn(message: string): void;
+  inLoader: boolean;
+}
 
 export type ResetMethod = 'modem-lines' | 'run-user-code' | 'rom-reboot';
 
-export async function resetIntoApp(session: EspSession, context: OperationContext = {}): Promise<ResetMethod> {
+export async function resetIntoApp(session: ResetTarget, context: OperationContext = {}): Promise<ResetMethod> {
   reportStage(context.onProgress, 'resetting', 'Resetting the board into its program');
   let method: ResetMethod = 'modem-lines';
   try {

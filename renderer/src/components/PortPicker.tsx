@@ -8,7 +8,7 @@ import { isLikelyBoard } from '../../../shared/types/ports';
  * them). Explains what to do when there are none.
  */
 export function PortPicker() {
-  const { ports: allPorts, loaded, selected, error, select, refresh } = usePortsStore();
+  const { ports: allPorts, warnings, loaded, selected, error, select, refresh } = usePortsStore();
   const [showAll, setShowAll] = useState(false);
   const ports = showAll ? allPorts : allPorts.filter(isLikelyBoard);
   const hidden = allPorts.length - ports.length;
@@ -23,6 +23,13 @@ export function PortPicker() {
         </button>
       </div>
       {error && <p className="field-error">{error}</p>}
+      {warnings.length > 0 && (
+        <ul className="warnings" aria-label="Port list warnings">
+          {warnings.map((warning) => (
+            <li key={warning}>{warning}</li>
+          ))}
+        </ul>
+      )}
       {!loaded ? (
         <p className="muted">Looking for serial ports…</p>
       ) : ports.length === 0 ? (

@@ -1,21 +1,24 @@
 import { create } from 'zustand';
-import { isLikelyBoard, type PortInfo } from '../../../shared/types/ports';
+import { isLikelyBoard, type PortInfo, type PortListing } from '../../../shared/types/ports';
 import { api } from '../api';
 import { describeError } from '../error-text';
 
 interface PortsState {
   ports: PortInfo[];
+  /** Sources that could not be listed (the others' ports are still shown). */
+  warnings: string[];
   /** Until the first list arrives, the picker shows a spinner instead of "no boards". */
   loaded: boolean;
   selected: string | null;
   error: string | null;
   refresh(): Promise<void>;
   select(path: string): void;
-  receive(ports: PortInfo[]): void;
+  receive(listing: PortListing): void;
 }
 
 export const usePortsStore = create<PortsState>((set, get) => ({
   ports: [],
+  warnings: [],
   loaded: false,
   selected: null,
   error: null,
@@ -30,16 +33,16 @@ export const usePortsStore = create<PortsState>((set, get) => ({
   select(path) {
     set({ selected: path });
   },
-  receive(ports) {
+  receive({ ports, warnings }) {
     const { selected } = get();
     // Keep the choice while its port exists; pick the only likely board when there is just one.
     const stillThere = selected !== null && ports.some((port) => port.path === selected);
     const boards = ports.filter(isLikelyBoard);
     const only = boards.length === 1 ? boards[0]!.path : null;
-    set({ ports, loaded: true, selected: stillThere ? selected : only });
+    set({ ports, warnings, loaded: true, selected: stillThere ? selected : only });
   },
 }));
 
 export function subscribePorts(): () => void {
-  return api.on('ports.changed', (ports) => usePortsStore.getState().receive(ports));
+  return api.on('ports.changed', (listing) => usePortsStore.getState().receive(listing));
 }

@@ -13,7 +13,7 @@ const handlers = {
   'app.info': () => ({ name: 'Kiln', version: 'test', mode: 'headless', platform: 'linux', dataDir: '/tmp/k' }),
   'settings.get': () => DEFAULT_SETTINGS,
   'settings.update': (patch: object) => ({ ...DEFAULT_SETTINGS, ...patch }),
-  'ports.list': () => [],
+  'ports.list': () => ({ ports: [], warnings: [] }),
   'jobs.list': () => [],
   'jobs.cancel': () => {
     throw new Error('unused');
@@ -85,8 +85,8 @@ describe('headless server', () => {
     expect(await malformed).toMatchObject({ type: 'response', id: 8, response: { ok: false, error: { code: 'bad-request' } } });
 
     const event = nextFrame(socket);
-    events.emit('ports.changed', []);
-    expect(await event).toEqual({ type: 'event', name: 'ports.changed', payload: [] });
+    events.emit('ports.changed', { ports: [], warnings: [] });
+    expect(await event).toEqual({ type: 'event', name: 'ports.changed', payload: { ports: [], warnings: [] } });
     socket.close();
   });
 

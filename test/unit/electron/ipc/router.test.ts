@@ -8,7 +8,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'app.info': () => ({ name: 'Kiln', version: 'test', mode: 'headless', platform: 'linux', dataDir: '/tmp/k' }),
     'settings.get': () => DEFAULT_SETTINGS,
     'settings.update': (patch) => ({ ...DEFAULT_SETTINGS, ...patch }),
-    'ports.list': () => [],
+    'ports.list': () => ({ ports: [], warnings: [] }),
     'jobs.list': () => [],
     'jobs.cancel': () => {
       throw new KilnError('not-found', 'There is no job job-x.');

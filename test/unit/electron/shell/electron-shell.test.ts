@@ -89,10 +89,10 @@ describe('IPC bridge', () => {
     expect(await invoke({ senderFrame: null }, 'settings.get', {})).toMatchObject({ ok: false });
     expect(await invoke({ senderFrame: { url: 'app://kiln/' } }, 'settings.get', 'nonsense')).toMatchObject({ ok: false, error: { code: 'bad-request' } });
 
-    events.emit('ports.changed', []);
-    expect(contents.sent).toEqual([[EVENT_CHANNEL, 'ports.changed', []]]);
+    events.emit('ports.changed', { ports: [], warnings: [] });
+    expect(contents.sent).toEqual([[EVENT_CHANNEL, 'ports.changed', { ports: [], warnings: [] }]]);
     contents.destroyed = true;
-    events.emit('ports.changed', []);
+    events.emit('ports.changed', { ports: [], warnings: [] });
     expect(contents.sent).toHaveLength(1);
 
     unbind();
