@@ -56,10 +56,20 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     }
     serveStatic(request, response);
   });
+  // One misbehaving peer must never take the process (and every board being written) down:
+  // each socket's errors end that socket only.
+  server.on('connection', (socket) => socket.on('error', () => socket.destroy()));
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  sockets.on('error', (error) => logServerError('WebSocket server', error));
   let clientCount = 0;
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A reset during the handshake; once upgraded, the WebSocket's own handler takes over.
+    socket.on('error', () => socket.destroy());
     const refusal = checkUpgrade(request, token, origin);
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -73,8 +83,13 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  // After listening, an error on the server itself (rare: e.g. EMFILE on accept) is logged, not fatal.
+  server.on('error', (error) => logServerError('HTTP server', error));
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   origin = `http://${urlHost}:${address.port}`;
@@ -117,6 +132,12 @@ function serveClient(ws: WebSocket, client: string, router: Router, events: Even
   };
   const unsubscribe = events.subscribe((name, payload) => send({ type: 'event', name, payload }));
   ws.on('close', unsubscribe);
+  // A malformed frame (too large, invalid UTF-8, unmasked, reserved bits, bad opcode) ends up here:
+  // ws has already failed the connection with the matching close code; drop this client only.
+  ws.on('error', (error) => {
+    logClientError(client, error);
+    ws.terminate();
+  });
   ws.on('message', (data, isBinary) => {
     const frame = isBinary ? null : parseRequest(data.toString());
     if (!frame) {
@@ -124,8 +145,19 @@ function serveClient(ws: WebSocket, client: string, router: Router, events: Even
       ws.close(1003, 'Kiln expects JSON request frames');
       return;
     }
-    void router.handle(frame.name, frame.args, { client }).then((response) => send({ type: 'response', id: frame.id, response }));
+    void router
+      .handle(frame.name, frame.args, { client })
+      .then((response) => send({ type: 'response', id: frame.id, response }))
+      .catch((error: unknown) => logClientError(client, error));
   });
+}
+
+function logClientError(client: string, error: unknown): void {
+  console.warn(`[kiln] dropped WebSocket client ${client}: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+function logServerError(what: string, error: unknown): void {
+  console.error(`[kiln] ${what} error (still serving):`, error);
 }
 
 function parseRequest(text: string): WireRequestFrame | null {
