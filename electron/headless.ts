@@ -11,6 +11,7 @@ import { createKilnServices } from './services';
 import { defaultDataDir } from './services/data-dir';
 import { demoPortList, hardwarePortLister } from './services/port-sources';
 import { openLink } from './serial/ports';
+import { releaseVirtualPort } from './virtual-board/registry';
 import { startHeadlessServer } from './headless/server';
 import { tokenProblem } from './headless/token-policy';
 import { KILN_VERSION } from './version';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     listHardwarePorts: hardwarePortLister(),
     demoPorts: demoPortList,
     openLink,
+    releaseVirtualPort,
   });
   const server = await startHeadlessServer({
     router: services.router,

@@ -12,6 +12,7 @@ import { bindIpc } from './shell/ipc-bridge';
 import { guardNavigation, secureWebPreferences } from './shell/window-security';
 import { hardwarePortLister, demoPortList } from './services/port-sources';
 import { openLink } from './serial/ports';
+import { releaseVirtualPort } from './virtual-board/registry';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     listHardwarePorts: hardwarePortLister(),
     demoPorts: demoPortList,
     openLink,
+    releaseVirtualPort,
   });
   await createWindow(services);
   app.on('window-all-closed', () => {
