@@ -2,15 +2,17 @@
  * The desktop app's main process: one window, the services, and the IPC bridge. Everything here
  * is wiring; the work happens in the services and the engine, which never import Electron.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME } from '../../shared/contract/channels';
 import { contentSecurityPolicy } from '../headless/security-headers';
 import { createKilnServices, type KilnServices } from '../ipc/kiln-services';
 import { bindIpc } from '../shell/ipc-bridge';
-import { guardNavigation, secureWebPreferences } from '../shell/window-security';
+import { denyAllPermissions } from '../shell/permissions';
+import { guardAllWebContents, secureWebPreferences } from '../shell/window-security';
 import { hardwarePortLister, demoPortList, openPort } from '../services/port-sources';
+import { releaseVirtualPort } from '../virtual-board/access/virtual-ports';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
@@ -42,9 +44,8 @@ async function createWindow(services: KilnServices): Promise<void> {
     title: 'Kiln',
     show: false,
     backgroundColor: '#14161a',
-    webPreferences: secureWebPreferences(join(here, 'preload.cjs')),
+    webPreferences: secureWebPreferences(join(here, 'preload.cjs'), { devTools: !app.isPackaged }),
   });
-  guardNavigation(window.webContents, (url) => void shell.openExternal(url));
   const unbind = bindIpc(ipcMain, services.router, services.events, window.webContents);
   window.on('closed', unbind);
   window.once('ready-to-show', () => window.show());
@@ -53,7 +54,10 @@ async function createWindow(services: KilnServices): Promise<void> {
 
 async function main(): Promise<void> {
   app.enableSandbox();
+  // Before any window exists, so nothing Electron creates escapes the guards.
+  guardAllWebContents(app, { openExternal: (url) => shell.openExternal(url), allowDevTools: !app.isPackaged });
   await app.whenReady();
+  denyAllPermissions(session.defaultSession);
   serveRenderer();
   const services = await createKilnServices({
     dataDir: app.getPath('userData'),
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
     listHardwarePorts: hardwarePortLister(),
     demoPorts: demoPortList,
     openLink: openPort,
+    releaseVirtualPort,
   });
   await createWindow(services);
   app.on('window-all-closed', () => {

@@ -10,7 +10,9 @@ import { parseArgs } from 'node:util';
 import { createKilnServices } from '../ipc/kiln-services';
 import { defaultDataDir } from '../services/data-dir';
 import { demoPortList, hardwarePortLister, openPort } from '../services/port-sources';
+import { releaseVirtualPort } from '../virtual-board/access/virtual-ports';
 import { startHeadlessServer } from '../headless/server';
+import { tokenProblem } from '../headless/token-policy';
 import { KILN_VERSION } from '../version';
 
 const USAGE = 'Usage: kiln-headless [--port N] [--host ADDRESS] [--data-dir DIR] [--token TOKEN]';
@@ -41,6 +43,11 @@ async function main(): Promise<void> {
     console.error(`--port must be a number from 0 to 65535.\n${USAGE}`);
     process.exit(2);
   }
+  const weakToken = values.token === undefined ? null : tokenProblem(values.token);
+  if (weakToken) {
+    console.error(`--token: ${weakToken}`);
+    process.exit(2);
+  }
   if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
     console.warn(`Warning: listening on ${values.host} lets other machines reach Kiln (they still need the token).`);
   }
@@ -52,6 +59,7 @@ async function main(): Promise<void> {
     listHardwarePorts: hardwarePortLister(),
     demoPorts: demoPortList,
     openLink: openPort,
+    releaseVirtualPort,
   });
   const server = await startHeadlessServer({
     router: services.router,
@@ -59,9 +67,13 @@ async function main(): Promise<void> {
     staticDir: join(here, '..', 'renderer'),
     host: values.host,
     port,
-    ...(values.token ? { token: values.token } : {}),
+    ...(values.token !== undefined ? { token: values.token } : {}),
   });
   console.log(`Kiln is running headless. Open this address in a browser:\n  ${server.url}`);
+  const others = server.reachableOrigins().filter((origin) => origin !== server.origin && !/\/\/(localhost|127\.|\[::1\])/.test(origin));
+  if (others.length > 0) {
+    console.log(`From another machine on the network:\n${others.map((origin) => `  ${origin}/#token=${server.token}`).join('\n')}`);
+  }
   const stop = () => {
     void Promise.all([server.close(), services.dispose()]).finally(() => process.exit(0));
   };

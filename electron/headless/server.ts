@@ -8,6 +8,8 @@ import type { WireRequestFrame, WireServerFrame } from '../../shared/contract/ap
 import type { EventBus } from '../ipc/event-bus';
 import type { Router } from '../ipc/router';
 import { contentSecurityPolicy } from './security-headers';
+import { tokenProblem } from './token-policy';
+import { reachableHosts, reachableOrigins, type InterfaceLister } from './reachable-origins';
 
 export interface HeadlessServerOptions {
   router: Router;
@@ -18,8 +20,10 @@ export interface HeadlessServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** A fixed token for tests; normally a fresh random one per run. */
+  /** A fixed token (must pass the token policy); normally a fresh random one per run. */
   token?: string;
+  /** This machine's network interfaces (os.networkInterfaces); tests pass a fixed list. */
+  listInterfaces?: InterfaceLister;
 }
 
 export interface HeadlessServer {
@@ -27,6 +31,8 @@ export interface HeadlessServer {
   readonly url: string;
   readonly origin: string;
   readonly token: string;
+  /** Every origin a browser may reach this server at (one per interface address when bound to 0.0.0.0). */
+  reachableOrigins(): string[];
   close(): Promise<void>;
 }
 
@@ -43,7 +49,13 @@ const MAX_FRAME_BYTES = 256 * 1024;
 export async function startHeadlessServer(options: HeadlessServerOptions): Promise<HeadlessServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(24).toString('base64url');
+  const weakToken = tokenProblem(token);
+  if (weakToken) throw new Error(weakToken);
   let origin = '';
+  let boundAddress = host;
+  let boundPort = 0;
+  const listInterfaces = options.listInterfaces;
+  const allowedHosts = () => reachableHosts(boundAddress, boundPort, listInterfaces);
   const serveStatic = sirv(options.staticDir, { dev: false, etag: true, single: true });
   const server: Server = createServer((request, response) => {
     response.setHeader('Content-Security-Policy', contentSecurityPolicy({ websocketOrigin: origin.replace(/^http/, 'ws') }));
@@ -56,11 +68,21 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     }
     serveStatic(request, response);
   });
+  // One misbehaving peer must never take the process (and every board being written) down:
+  // each socket's errors end that socket only.
+  server.on('connection', (socket) => socket.on('error', () => socket.destroy()));
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  sockets.on('error', (error) => logServerError('WebSocket server', error));
   let clientCount = 0;
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refusal = checkUpgrade(request, token, origin);
+    // A reset during the handshake; once upgraded, the WebSocket's own handler takes over.
+    socket.on('error', () => socket.destroy());
+    const refusal = checkUpgrade(request, token, allowedHosts());
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
@@ -73,9 +95,16 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  // After listening, an error on the server itself (rare: e.g. EMFILE on accept) is logged, not fatal.
+  server.on('error', (error) => logServerError('HTTP server', error));
   const address = server.address() as AddressInfo;
+  boundAddress = address.address;
+  boundPort = address.port;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   origin = `http://${urlHost}:${address.port}`;
 
@@ -83,6 +112,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     url: `${origin}/#token=${token}`,
     origin,
     token,
+    reachableOrigins: () => reachableOrigins(boundAddress, boundPort, listInterfaces),
     async close() {
       for (const client of sockets.clients) client.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
@@ -92,17 +122,34 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   };
 }
 
-/** Returns an HTTP status line when the upgrade must be refused, or null to accept it. */
-function checkUpgrade(request: IncomingMessage, token: string, origin: string): string | null {
+/**
+ * Returns an HTTP status line when the upgrade must be refused, or null to accept it. `allowed`
+ * holds the host:port pairs this server is reachable at.
+ */
+function checkUpgrade(request: IncomingMessage, token: string, allowed: Set<string>): string | null {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (url.pathname !== API_PATH) return '404 Not Found';
   const offered = url.searchParams.get('token') ?? '';
   if (!tokensEqual(offered, token)) return '401 Unauthorized';
+  // A Host this machine does not answer to is a DNS-rebinding page (evil.example resolving to us).
+  const hostHeader = request.headers.host;
+  if (hostHeader !== undefined && !allowed.has(hostHeader.toLowerCase())) return '403 Forbidden';
   // Browsers always send Origin on WebSocket upgrades; a page from another site must not get in
-  // even if it somehow learned the token. Non-browser clients (tests, scripts) may omit it.
+  // even if it somehow learned the token. The page must come from an address this server is
+  // reachable at (a LAN browser on a flashing station uses the machine's interface address).
+  // Non-browser clients (tests, scripts) may omit it.
   const requestOrigin = request.headers.origin;
-  if (requestOrigin !== undefined && requestOrigin !== origin) return '403 Forbidden';
+  if (requestOrigin !== undefined && !isAllowedOrigin(requestOrigin, allowed)) return '403 Forbidden';
   return null;
+}
+
+function isAllowedOrigin(requestOrigin: string, allowed: Set<string>): boolean {
+  try {
+    const parsed = new URL(requestOrigin);
+    return parsed.protocol === 'http:' && parsed.origin === requestOrigin.toLowerCase() && allowed.has(parsed.host);
+  } catch {
+    return false;
+  }
 }
 
 function tokensEqual(a: string, b: string): boolean {
@@ -117,6 +164,12 @@ function serveClient(ws: WebSocket, client: string, router: Router, events: Even
   };
   const unsubscribe = events.subscribe((name, payload) => send({ type: 'event', name, payload }));
   ws.on('close', unsubscribe);
+  // A malformed frame (too large, invalid UTF-8, unmasked, reserved bits, bad opcode) ends up here:
+  // ws has already failed the connection with the matching close code; drop this client only.
+  ws.on('error', (error) => {
+    logClientError(client, error);
+    ws.terminate();
+  });
   ws.on('message', (data, isBinary) => {
     const frame = isBinary ? null : parseRequest(data.toString());
     if (!frame) {
@@ -124,8 +177,19 @@ function serveClient(ws: WebSocket, client: string, router: Router, events: Even
       ws.close(1003, 'Kiln expects JSON request frames');
       return;
     }
-    void router.handle(frame.name, frame.args, { client }).then((response) => send({ type: 'response', id: frame.id, response }));
+    void router
+      .handle(frame.name, frame.args, { client })
+      .then((response) => send({ type: 'response', id: frame.id, response }))
+      .catch((error: unknown) => logClientError(client, error));
   });
+}
+
+function logClientError(client: string, error: unknown): void {
+  console.warn(`[kiln] dropped WebSocket client ${client}: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+function logServerError(what: string, error: unknown): void {
+  console.error(`[kiln] ${what} error (still serving):`, error);
 }
 
 function parseRequest(text: string): WireRequestFrame | null {

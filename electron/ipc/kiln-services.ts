@@ -10,6 +10,7 @@ import { JobManager } from '../services/job-manager';
 import { PortWatcher } from '../services/port-watcher';
 import { composePortList, type PortLister, type PortSource } from '../services/port-sources';
 import { SettingsStore } from '../services/settings-store';
+import { admitVirtualBoard, isVirtualPort } from '../services/virtual-board-admission';
 
 export interface KilnServicesOptions {
   dataDir: string;
@@ -23,6 +24,15 @@ export interface KilnServicesOptions {
   catalogBaseUrl?: string;
   /** Opens a serial device path or "virtual:<chip>" as a Link. */
   openLink(path: string, baud: number): Promise<Link>;
+  /**
+   * Frees the virtual board behind a path once its session is over. Not called for the Demo
+   * boards (demoPorts), whose flash the user expects to find again at the next connect.
+   */
+  releaseVirtualPort?(path: string): Promise<void>;
+  /** At most this many virtual boards connected at once (MAX_APP_VIRTUAL_BOARDS unless a test says). */
+  virtualBoardLimit?: number;
+  /** Resolves and checks a device path before it is opened; tests of fake devices replace it. */
+  resolvePort?(path: string): Promise<string>;
 }
 
 export interface KilnServices {
@@ -62,6 +72,16 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     openLink: options.openLink,
     publish: (sessions) => events.emit('device.sessions', sessions),
     defaultBaud: () => settings.get().flashBaud,
+    ...(options.resolvePort ? { resolvePort: options.resolvePort } : {}),
+    admitPort: (port, connectedPorts) =>
+      admitVirtualBoard(port, connectedPorts, {
+        demoBoard: settings.get().demoBoard,
+        ...(options.virtualBoardLimit !== undefined ? { limit: options.virtualBoardLimit } : {}),
+      }),
+    releasePort: async (port) => {
+      const keep = new Set((options.demoPorts?.() ?? []).map((demo) => demo.path));
+      if (isVirtualPort(port) && !keep.has(port)) await options.releaseVirtualPort?.(port);
+    },
   });
 
   const portWatcher = new PortWatcher(listPorts, (ports) => events.emit('ports.changed', ports));

@@ -10,6 +10,7 @@ import { formatHex32 } from '../../shared/format';
 import type { JobSummary } from '../../shared/types/jobs';
 import type { FirmwareService } from '../firmware/service';
 import type { JobContext, JobManager } from './job-manager';
+import { resolveSerialDevicePath } from './serial-device-path';
 
 export interface DeviceSessionsOptions {
   jobs: JobManager;
@@ -19,6 +20,15 @@ export interface DeviceSessionsOptions {
   publish(sessions: DeviceSession[]): void;
   /** The baud to write at once the stub runs (the user's setting). */
   defaultBaud(): number;
+  /**
+   * Turns a requested port into the device to open, or throws a KilnError. By default virtual
+   * ports pass as they are and device paths must resolve to a serial device (serial-device-path.ts).
+   */
+  resolvePort?(path: string): Promise<string>;
+  /** Runs before a connect opens anything, with the ports of every current session; throws to refuse. */
+  admitPort?(path: string, connectedPorts: string[]): void;
+  /** A port's session is over (disconnected, or its connect failed): free what it held. */
+  releasePort?(path: string): Promise<void>;
 }
 
 export interface ConnectRequest {
@@ -57,13 +67,17 @@ export class DeviceSessions {
 
   /** Connects as a 'connect' job (so the UI sees its stages) and resolves when the board is ready. */
   async connect(request: ConnectRequest): Promise<DeviceSession> {
-    const existing = [...this.entries.values()].find((entry) => entry.summary.port === request.port && entry.summary.status !== 'lost');
-    if (existing) throw new KilnError('busy', `Kiln is already connected to ${request.port}.`, 'Use that connection, or disconnect it first.');
+    // What is checked is what gets opened: /dev/serial/by-id/… and /dev/ttyUSB0 are one port.
+    const port = await (this.options.resolvePort ?? defaultResolvePort)(request.port);
+    const existing = [...this.entries.values()].find((entry) => entry.summary.port === port && entry.summary.status !== 'lost');
+    if (existing) throw new KilnError('busy', `Kiln is already connected to ${port}.`, 'Use that connection, or disconnect it first.');
+    this.options.admitPort?.(port, [...this.entries.values()].map((entry) => entry.summary.port));
     let connected: DeviceSession | null = null;
-    const job = this.options.jobs.start({ kind: 'connect', title: `Connect to ${request.port}`, port: request.port }, async (context) => {
-      connected = await this.establish(request, context);
+    const job = this.options.jobs.start({ kind: 'connect', title: `Connect to ${port}`, port }, async (context) => {
+      connected = await this.establish({ ...request, port }, context);
     });
     const done = await this.options.jobs.settled(job.id);
+    if (done.status === 'cancelled' || done.error || !connected) await this.release(port);
     if (done.status === 'cancelled') throw new KilnError('cancelled', 'Connecting was cancelled.');
     if (done.error || !connected) throw new KilnError(done.error?.code ?? 'device', done.error?.message ?? 'Could not connect.', done.error?.hint);
     return connected;
@@ -78,8 +92,14 @@ export class DeviceSessions {
     } catch (error) {
       throw toKilnError(error);
     } finally {
+      await this.release(entry.summary.port);
       this.publish();
     }
+  }
+
+  /** Never fails the caller: freeing a board is housekeeping, and the session is already gone. */
+  private async release(port: string): Promise<void> {
+    await this.options.releasePort?.(port).catch(() => undefined);
   }
 
   erase(sessionId: string): JobSummary {
@@ -188,6 +208,10 @@ export class DeviceSessions {
   private publish(): void {
     this.options.publish(this.list());
   }
+}
+
+function defaultResolvePort(path: string): Promise<string> {
+  return path.startsWith('virtual:') ? Promise.resolve(path) : resolveSerialDevicePath(path);
 }
 
 /** Engine, link and image failures carry sentences written for people; keep them, with a code the UI can use. */

@@ -5,13 +5,16 @@ import { FLASH_BAUD_RATES } from '../types/settings';
 import { event, request } from './define';
 import { flashOffset, imageRef } from './firmware';
 
-/** A serial device path or "virtual:<chip>"; never a relative path or one with control characters. */
+/** A serial device path or "virtual:<chip>"; never a relative path, a climb out of /dev, or control characters. */
 export const portPath = z
   .string()
   .min(1)
   .max(512)
   .refine((path) => ![...path].some((char) => char.charCodeAt(0) < 0x20), { message: 'contains control characters' })
-  .refine((path) => /^(\/dev\/|COM\d+$|\\\\\.\\|virtual:)/.test(path), { message: 'is not a serial port (expected /dev/…, COMn or virtual:<chip>)' });
+  .refine((path) => /^(\/dev\/|COM\d+$|\\\\\.\\|virtual:)/.test(path), { message: 'is not a serial port (expected /dev/…, COMn or virtual:<chip>)' })
+  // "/dev/../etc/passwd" starts with /dev/ but is not under it. The main process also resolves
+  // symlinks and checks that the result is a serial device; this refuses the obvious early.
+  .refine((path) => !path.replace(/^\\\\\.\\/, '').split(/[\\/]/).some((segment) => segment === '..' || segment === '.'), { message: 'must not contain "." or ".." segments' });
 
 export const sessionId = z.string().regex(/^dev-[0-9a-f-]{36}$/, 'is not a device session id');
 

@@ -14,7 +14,16 @@ const PATTERN = /^virtual:([a-z0-9]+)(?::([A-Za-z0-9._-]{1,64}))?$/;
 /** Listed even before anyone opened them: the two fully modelled chips. */
 const DEFAULT_PORTS = ['virtual:esp8266', 'virtual:esp32'];
 
+/**
+ * At most this many boards alive at once in one process (each holds its flash, ~4 MiB for an
+ * ESP32, plus a MicroPython runtime once booted): a typo loop or a hostile client cannot grow
+ * memory without bound. Generous for a classroom or a benchmark; closed boards do not count.
+ */
+export const MAX_VIRTUAL_BOARDS = 32;
+
 const boards = new Map<string, Promise<VirtualBoardImpl>>();
+/** The boards whose creation has finished, to count the live ones without waiting. */
+const created = new Map<string, VirtualBoardImpl>();
 
 interface ParsedPath {
   chip: ChipFamily;
@@ -51,21 +60,56 @@ export async function boardFor(path: string, options: Partial<VirtualBoardOption
     const board = await existing.catch(() => null);
     if (board && !board.isClosed) return board;
     // Closed by its owner (or never created): the next open plugs in a fresh board.
-    if (boards.get(path) === existing) boards.delete(path);
+    if (boards.get(path) === existing) {
+      boards.delete(path);
+      created.delete(path);
+    }
     return boardFor(path, options);
   }
+  if (liveBoardCount() >= MAX_VIRTUAL_BOARDS) {
+    throw new Error(`Kiln already runs ${MAX_VIRTUAL_BOARDS} virtual boards, the most it allows at once. Close one of them before opening ${path}.`);
+  }
   const display = CHIP_DISPLAY_NAMES[parsed.chip];
-  const created = createVirtualBoardImpl({
+  const creation = createVirtualBoardImpl({
     ...options,
     chip: parsed.chip,
     name: options.name ?? (parsed.label ? `${parsed.label} (${display})` : `Demo ${display}`),
   });
-  boards.set(path, created);
-  // A failed creation must not poison the path for the next attempt.
-  created.catch(() => {
-    if (boards.get(path) === created) boards.delete(path);
-  });
-  return created;
+  boards.set(path, creation);
+  creation.then(
+    (board) => {
+      if (boards.get(path) === creation) created.set(path, board);
+    },
+    // A failed creation must not poison the path for the next attempt.
+    () => {
+      if (boards.get(path) === creation) boards.delete(path);
+    },
+  );
+  return creation;
+}
+
+/** Boards being created or open; forgets the ones closed by their owners on the way. */
+function liveBoardCount(): number {
+  for (const [path, board] of created) {
+    if (board.isClosed) {
+      created.delete(path);
+      boards.delete(path);
+    }
+  }
+  return boards.size;
+}
+
+/**
+ * Unplugs and forgets the board behind `path` (its flash is saved if it has a flash file), so
+ * its memory is freed; the next open of the path plugs in a fresh board. Nothing when unknown.
+ */
+export async function releaseVirtualPort(path: string): Promise<void> {
+  const creation = boards.get(path);
+  if (!creation) return;
+  boards.delete(path);
+  created.delete(path);
+  const board = await creation.catch(() => null);
+  await board?.close();
 }
 
 export function listVirtualPorts(): string[] {
@@ -78,5 +122,6 @@ export function listVirtualPorts(): string[] {
 export async function closeVirtualPorts(): Promise<void> {
   const all = [...boards.values()];
   boards.clear();
+  created.clear();
   await Promise.all(all.map(async (b) => (await b.catch(() => null))?.close()));
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, type networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { EventBus } from '../../../../electron/ipc/event-bus';
@@ -98,6 +98,21 @@ describe('headless server', () => {
     expect(await closed).toBe(1003);
   });
 
+  it('refuses to start with a weak token, saying why', async () => {
+    await expect(startHeadlessServer({ router: createRouter(handlers), events, staticDir, token: 'x' })).rejects.toThrow(/too short \(1 characters\).*at least 16/);
+    await expect(startHeadlessServer({ router: createRouter(handlers), events, staticDir, token: 'aaaaaaaaaaaaaaaaaaaa' })).rejects.toThrow(/does not look random/);
+  });
+
+  it('also answers to localhost when bound to a loopback address, and to no other name', async () => {
+    const port = new URL(server.origin).port;
+    const local = await connect(wsUrl(`?token=${server.token}`), { Origin: `http://localhost:${port}` });
+    expect('socket' in local).toBe(true);
+    if ('socket' in local) local.socket.close();
+    // A DNS-rebinding page: its own origin and Host, resolving to this machine.
+    expect(await connect(wsUrl(`?token=${server.token}`), { Origin: `http://rebind.example:${port}`, Host: `rebind.example:${port}` })).toEqual({ status: 403 });
+    expect(await connect(wsUrl(`?token=${server.token}`), { Origin: `http://127.0.0.1:${Number(port) + 1}` })).toEqual({ status: 403 });
+  });
+
   it('serves the renderer with a Content-Security-Policy and refuses writes', async () => {
     const page = await fetch(`${server.origin}/`);
     expect(page.status).toBe(200);
@@ -109,5 +124,49 @@ describe('headless server', () => {
     expect((await fetch(`${server.origin}/`, { method: 'POST' })).status).toBe(405);
     const traversal = await fetch(`${server.origin}/..%2f..%2fetc%2fpasswd`);
     expect(await traversal.text()).not.toContain('root:');
+  });
+});
+
+describe('headless server on all interfaces (--host 0.0.0.0)', () => {
+  /** This machine as the test describes it: loopback plus one LAN address (and an IPv6 one, ignored on 0.0.0.0). */
+  const interfaces = () => ({
+    lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true, netmask: '255.0.0.0', mac: '00:00:00:00:00:00', cidr: '127.0.0.1/8' }],
+    eth0: [
+      { address: '192.168.1.23', family: 'IPv4', internal: false, netmask: '255.255.255.0', mac: '02:00:00:00:00:01', cidr: '192.168.1.23/24' },
+      { address: 'fe80::1', family: 'IPv6', internal: false, netmask: 'ffff:ffff:ffff:ffff::', mac: '02:00:00:00:00:01', cidr: 'fe80::1/64', scopeid: 2 },
+    ],
+  }) as ReturnType<typeof networkInterfaces>;
+
+  let lan: HeadlessServer;
+  beforeEach(async () => {
+    lan = await startHeadlessServer({ router: createRouter(handlers), events, staticDir, host: '0.0.0.0', listInterfaces: interfaces });
+  });
+  afterEach(async () => {
+    await lan.close();
+  });
+
+  it('accepts a browser on the LAN that opened the page at the machine’s address', async () => {
+    const port = new URL(lan.origin).port;
+    expect(lan.reachableOrigins()).toEqual([`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://192.168.1.23:${port}`]);
+    const url = `ws://127.0.0.1:${port}/api?token=${lan.token}`;
+    const fromLan = await connect(url, { Origin: `http://192.168.1.23:${port}`, Host: `192.168.1.23:${port}` });
+    if (!('socket' in fromLan)) throw new Error(`LAN browser refused with ${fromLan.status}`);
+    const reply = nextFrame(fromLan.socket);
+    fromLan.socket.send(JSON.stringify({ type: 'request', id: 1, name: 'settings.get', args: {} }));
+    expect(await reply).toMatchObject({ type: 'response', id: 1, response: { ok: true } });
+    fromLan.socket.close();
+  });
+
+  it('still refuses foreign origins, other ports, and a Host the machine does not have', async () => {
+    const port = new URL(lan.origin).port;
+    const url = `ws://127.0.0.1:${port}/api?token=${lan.token}`;
+    expect(await connect(url, { Origin: 'http://evil.example' })).toEqual({ status: 403 });
+    expect(await connect(url, { Origin: `http://192.168.1.24:${port}` })).toEqual({ status: 403 });
+    expect(await connect(url, { Origin: `http://192.168.1.23:${Number(port) + 1}` })).toEqual({ status: 403 });
+    expect(await connect(url, { Origin: `https://192.168.1.23:${port}` })).toEqual({ status: 403 });
+    expect(await connect(url, { Origin: `http://evil.example:${port}`, Host: `evil.example:${port}` })).toEqual({ status: 403 });
+    expect(await connect(url, { Origin: `http://192.168.1.23:${port}`, Host: `evil.example:${port}` })).toEqual({ status: 403 });
+    // And the token is still required from the LAN.
+    expect(await connect(`ws://127.0.0.1:${port}/api?token=wrong`, { Origin: `http://192.168.1.23:${port}` })).toEqual({ status: 401 });
   });
 });

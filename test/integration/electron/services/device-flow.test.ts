@@ -36,6 +36,8 @@ beforeEach(async () => {
       return board.connect(path);
     },
   });
+  // These test boards are virtual: the app lets a client reach them only with the Demo board on.
+  await services.router.handle('settings.update', { demoBoard: true }, { client: 'test' });
   jobEvents = [];
   services.events.subscribe((name, payload) => {
     if (name === 'job.updated') jobEvents.push(payload as JobSummary);

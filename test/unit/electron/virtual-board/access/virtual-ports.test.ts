@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeVirtualPorts, isVirtualPortPath, listVirtualPorts, openVirtualPort } from '../../../../../electron/virtual-board/access/virtual-ports';
+import { boardFor, closeVirtualPorts, isVirtualPortPath, listVirtualPorts, MAX_VIRTUAL_BOARDS, openVirtualPort, releaseVirtualPort } from '../../../../../electron/virtual-board/access/virtual-ports';
 import { Host } from '../helpers/host';
 
 afterEach(async () => {
@@ -48,5 +48,36 @@ describe('virtual ports after a board was closed', () => {
     const fresh = await boardFor('virtual:esp8266');
     expect(fresh).not.toBe(board);
     expect(fresh.connect().isOpen).toBe(true);
+  });
+});
+
+describe('virtual ports are bounded and can be freed', () => {
+  it('refuses a board past the limit with a clear error, and makes room when one is released or closed', async () => {
+    const boards = [];
+    for (let i = 0; i < MAX_VIRTUAL_BOARDS; i++) boards.push(await boardFor(`virtual:esp8266:bound-${i}`, { linkModel: false }));
+    await expect(boardFor('virtual:esp8266:one-too-many', { linkModel: false })).rejects.toThrow(
+      new RegExp(`already runs ${MAX_VIRTUAL_BOARDS} virtual boards, the most it allows at once\\. Close one of them before opening virtual:esp8266:one-too-many`),
+    );
+    // An existing board is still reachable at the limit.
+    expect(await boardFor('virtual:esp8266:bound-0')).toBe(boards[0]);
+
+    await releaseVirtualPort('virtual:esp8266:bound-0');
+    expect(boards[0]!.state).toBe('off');
+    expect(listVirtualPorts()).not.toContain('virtual:esp8266:bound-0');
+    const admitted = await boardFor('virtual:esp8266:one-too-many', { linkModel: false });
+    expect(admitted.connect().isOpen).toBe(true);
+
+    // A board its owner closed stops counting too.
+    await expect(boardFor('virtual:esp8266:another', { linkModel: false })).rejects.toThrow(/the most it allows/);
+    await boards[1]!.close();
+    expect((await boardFor('virtual:esp8266:another', { linkModel: false })).connect().isOpen).toBe(true);
+  }, 60_000);
+
+  it('a released path plugs in a fresh, blank board; releasing an unknown path does nothing', async () => {
+    const board = await boardFor('virtual:esp32:freed', { linkModel: false });
+    await releaseVirtualPort('virtual:esp32:freed');
+    const fresh = await boardFor('virtual:esp32:freed', { linkModel: false });
+    expect(fresh).not.toBe(board);
+    await expect(releaseVirtualPort('virtual:esp32:never-opened')).resolves.toBeUndefined();
   });
 });
