@@ -31,8 +31,12 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
 }
 
-/** 0x1000 -> "0x00001000", the way esptool prints flash offsets. */
+/**
+ * 0x1000 -> "0x00001000", the way esptool prints flash offsets. A value past 32 bits (a mistyped
+ * offset) keeps its real digits instead of wrapping to 0x00000000.
+ */
 export function formatHex32(value: number): string {
+  if (Number.isSafeInteger(value) && value > 0xffffffff) return `0x${value.toString(16)}`;
   return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
 }
 

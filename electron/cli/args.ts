@@ -39,6 +39,8 @@ export interface CliOptions {
   noStub: boolean;
   compress: boolean | undefined;
   verify: boolean;
+  force: boolean;
+  eraseAll: boolean;
   help: boolean;
 }
 
@@ -108,6 +110,8 @@ export function parseCommandLine(argv: readonly string[]): { options: CliOptions
         'no-compress': { type: 'boolean' },
         compress: { type: 'boolean' },
         'no-verify': { type: 'boolean' },
+        force: { type: 'boolean' },
+        'erase-all': { type: 'boolean', short: 'e' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -132,6 +136,8 @@ export function parseCommandLine(argv: readonly string[]): { options: CliOptions
     noStub: values['no-stub'] ?? false,
     compress: values['no-compress'] ? false : values.compress ? true : undefined,
     verify: !(values['no-verify'] ?? false),
+    force: values.force ?? false,
+    eraseAll: values['erase-all'] ?? false,
     help: values.help ?? false,
   };
   if (options.help || positionals.length === 0) return { options, command: null };

@@ -3,14 +3,15 @@
  * 1 the operation failed, 2 the command line was wrong. Errors print as one readable message,
  * never a stack trace.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes, formatHex32 } from '../../shared/format';
+import { KilnError } from '../../shared/errors';
 import { formatMac } from '../esp/chips';
 import { esp8266ChipId } from '../esp/chips/esp8266';
 import { EspError } from '../esp/errors';
 import { writeFileAtomic } from '../fs/atomic-file';
-import { detect, eraseFlash, eraseRegion, hardReset, readFlash, verifyFlash, writeFlash, type FlashImage, type WriteFlashOptions } from '../esp/operations';
+import { checkWriteRequest, executeWritePlan, readInputFile, WriteRefusedError, type PlannedImage } from '../firmware/write-plan';
+import { detect, eraseFlash, eraseRegion, hardReset, readFlash, verifyFlash, type WriteFlashOptions } from '../esp/operations';
 import { openSession, type EspSession, type SessionOptions } from '../esp/session';
 import type { Link } from '../serial/link';
 import { LinkClosedError } from '../serial/link';
@@ -93,6 +94,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT_USAGE;
     }
     io.stderr.write(`A fatal error occurred: ${describeError(error)}\n`);
+    if (error instanceof KilnError && error.hint) io.stderr.write(`${error.hint}\n`);
+    if (error instanceof WriteRefusedError && error.overridable) io.stderr.write('To write it anyway, add --force (the board may not start).\n');
     return EXIT_FAILED;
   } finally {
     if (link?.isOpen) await link.close().catch(() => {});
@@ -105,17 +108,19 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
-async function loadImages(files: { offset: number; file: string }[]): Promise<FlashImage[]> {
-  const images: FlashImage[] = [];
+/** Reads each file bounded (stat first) and runs the board-free checks, all before any port is opened. */
+async function loadImages(files: { offset: number; file: string }[]): Promise<PlannedImage[]> {
+  const images: PlannedImage[] = [];
   for (const { offset, file } of files) {
     try {
-      images.push({ offset, data: new Uint8Array(await readFile(file)), name: path.basename(file) });
+      images.push({ offset, data: await readInputFile(file), name: path.basename(file), kind: 'data' });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new UsageError(code === 'ENOENT' ? `File not found: ${file}` : `Cannot read ${file}: ${(error as Error).message}`);
+      // A file that is not there is a mistake on the command line.
+      if (error instanceof WriteRefusedError && error.code === 'not-found') throw new UsageError(error.message);
+      throw error;
     }
   }
-  return images;
+  return checkWriteRequest(images);
 }
 
 /** Without --port: the one recognised USB-serial adapter, if there is exactly one. */
@@ -130,7 +135,7 @@ async function choosePort(io: CliIo): Promise<string> {
 type Say = (text: string) => void;
 type Context = { onProgress: ProgressPrinter['update']; signal?: AbortSignal };
 
-async function runVerb(command: Command, session: EspSession, options: CliOptions, images: FlashImage[], context: Context, say: Say): Promise<number> {
+async function runVerb(command: Command, session: EspSession, options: CliOptions, images: PlannedImage[], context: Context, say: Say): Promise<number> {
   switch (command.verb) {
     case 'chip-id': {
       const info = await detect(session, context);
@@ -161,7 +166,12 @@ async function runVerb(command: Command, session: EspSession, options: CliOption
       if (options.flashFreq !== 'keep') writeOptions.flashFreq = options.flashFreq;
       if (options.compress !== undefined) writeOptions.compress = options.compress;
       const started = Date.now();
-      const result = await writeFlash(session, images, writeOptions, context);
+      const result = await executeWritePlan(
+        session,
+        images,
+        { write: writeOptions, force: options.force, eraseAll: options.eraseAll, onWarning: (message) => say(`Warning: ${message}`) },
+        context,
+      );
       const seconds = (Date.now() - started) / 1000;
       for (const region of result.regions) {
         const sent = result.compressed ? ` (${formatBytes(region.sentBytes)} compressed)` : '';
