@@ -32,12 +32,15 @@ export function formatDuration(seconds: number): string {
 }
 
 /**
- * 0x1000 -> "0x00001000", the way esptool prints flash offsets. A value past 32 bits (a mistyped
- * offset) keeps its real digits instead of wrapping to 0x00000000.
+ * 0x1000 -> "0x00001000", the way esptool prints flash offsets and register words. At least eight
+ * digits, never fewer bits than the value has: an offset of 4 GiB or more prints in full (a user's
+ * typo such as 0x100000000 must read back as itself, not as 0x00000000). A negative 32-bit word
+ * (a register read through signed arithmetic) prints as its unsigned bit pattern.
  */
 export function formatHex32(value: number): string {
-  if (Number.isSafeInteger(value) && value > 0xffffffff) return `0x${value.toString(16)}`;
-  return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
+  if (!Number.isSafeInteger(value) || value < -0x8000_0000) return String(value);
+  const unsigned = value < 0 ? value >>> 0 : value;
+  return `0x${unsigned.toString(16).padStart(8, '0')}`;
 }
 
 /** Parses "0x1000", "4096", "4K", "4KB", "1M", "1MB", "16MB" into bytes; null when it is not a size. */

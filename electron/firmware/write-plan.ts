@@ -271,6 +271,8 @@ export interface ExecuteWriteOptions {
   onWarning?: (message: string) => void;
   /** Said once everything has passed, before the first erase or write (the CLI's "Erasing flash..."). */
   onChecked?: () => void;
+  /** Told when the eraseAll erase has finished. */
+  onErased?: () => void;
 }
 
 /** Every check, then erase (if asked), then write: the only way Kiln puts images into flash. */
@@ -293,7 +295,10 @@ export async function executeWritePlan(
   for (const issue of verdict.errors) options.onWarning?.(`Writing anyway (--force): ${issue.message}`);
   for (const issue of verdict.warnings) options.onWarning?.(issue.message);
   options.onChecked?.();
-  if (options.eraseAll) await eraseFlash(session, context);
+  if (options.eraseAll) {
+    await eraseFlash(session, context);
+    options.onErased?.();
+  }
   return writeFlash(
     session,
     sorted.map((image) => ({ offset: image.offset, data: image.data, name: image.name })),

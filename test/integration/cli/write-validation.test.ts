@@ -107,7 +107,7 @@ describe('kiln write-flash refuses what the board check refuses, before erasing 
     expect(refused.err).toMatch(/--force/);
     const forced = await kiln('-p', ESP32, '--force', 'write-flash', '0x1000', input);
     expect(forced.code, forced.err).toBe(0);
-    expect(forced.out).toMatch(/Writing anyway \(--force\)/);
+    expect(forced.err).toMatch(/Writing anyway \(--force\)/);
     expect(Buffer.from(esp32.readFlash(0x1000, 64 * 1024)).equals(Buffer.from(badMagic()))).toBe(true);
   });
 

@@ -16,6 +16,19 @@ describe('formatting helpers', () => {
     expect(formatDuration(Number.NaN)).toBe('–');
     expect(formatHex32(0x1000)).toBe('0x00001000');
   });
+  it('prints offsets of 4 GiB and more in full instead of wrapping them to 32 bits', () => {
+    expect(formatHex32(0xffff_ffff)).toBe('0xffffffff');
+    expect(formatHex32(0x1_0000_0000)).toBe('0x100000000');
+    expect(formatHex32(0x1_0000_1000)).toBe('0x100001000');
+    expect(formatHex32(Number.MAX_SAFE_INTEGER)).toBe('0x1fffffffffffff');
+    // A register word computed with signed 32-bit arithmetic keeps its bit pattern.
+    expect(formatHex32(-1)).toBe('0xffffffff');
+    expect(formatHex32(0xdeadbeef | 0)).toBe('0xdeadbeef');
+    // Never a made-up number for something that is not an integer offset.
+    expect(formatHex32(2 ** 60)).toBe(String(2 ** 60));
+    expect(formatHex32(1.5)).toBe('1.5');
+    expect(formatHex32(Number.NaN)).toBe('NaN');
+  });
   it('parses the sizes people type', () => {
     expect(parseSize('0x1000')).toBe(4096);
     expect(parseSize('4096')).toBe(4096);
