@@ -97,7 +97,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     out.say(`MAC: ${info.mac}`);
     out.say(session.usingStub ? `Stub running at ${session.baudRate} baud.` : `ROM loader only, at ${session.baudRate} baud.`);
     checkChipOption(options, info);
-    const context: Context = { onProgress: out.progress, now: io.now ?? Date.now, ...(io.signal ? { signal: io.signal } : {}) };
+    // The CLI says "Erasing flash (this may take a while)..." itself, in esptool's words.
+    const onProgress = (progress: OperationProgress): void => {
+      if (progress.stage !== 'erasing') out.progress(progress);
+    };
+    const context: Context = { onProgress, now: io.now ?? Date.now, ...(io.signal ? { signal: io.signal } : {}) };
     const code = await runVerb(command, session, info, options, images, context, out);
     if (options.after === 'hard-reset') {
       out.say('Leaving...');
@@ -259,8 +263,8 @@ async function runVerb(command: Command, session: EspSession, info: DeviceInfo, 
           eraseAll: options.eraseAll,
           onWarning: (message) => out.warn(message),
           onChecked: () => {
-            if (options.eraseAll) out.say('Erasing flash (this may take a while)...');
             if (options.flashSize !== 'keep') out.say('Configuring flash size...');
+            if (options.eraseAll) out.say('Erasing flash (this may take a while)...');
             eraseStarted = context.now();
           },
           onErased: () => {

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
         chip: { type: 'string' },
         'flash-size': { type: 'string', default: '4MB' },
         'flash-file': { type: 'string' },
-        boot: { type: 'string', default: 'run' },
+        boot: { type: 'string', default: 'download' },
         'latency-ms': { type: 'string', default: '1' },
         name: { type: 'string' },
         link: { type: 'string' },
