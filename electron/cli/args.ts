@@ -65,6 +65,8 @@ export interface CliOptions {
   force: boolean;
   eraseAll: boolean;
   json: boolean;
+  /** --no-progress: no progress bar or progress lines, only results. */
+  noProgress: boolean;
   /** A virtual board's flash file (default: one per board name in the data dir). */
   flashFile: string | null;
   dataDir: string | null;
@@ -115,6 +117,7 @@ Options (before or after the command; --opt VALUE or --opt=VALUE; _ or - in name
       --target-offset N     merge-bin: the offset the output will be written at (default 0)
       --fill-flash-size SIZE  merge-bin: pad the output with 0xFF to this size
       --json                One JSON object per result on stdout, for programs
+      --no-progress         No progress bar or progress lines
       --flash-file FILE     A virtual board's flash file
       --data-dir DIR        Kiln's data folder (default: $KILN_DATA_DIR or the app's)
   -h, --help                Show this help
@@ -347,6 +350,7 @@ export function parseCommandLine(argv: readonly string[]): { options: CliOptions
     force: values.force ?? false,
     eraseAll: values['erase-all'] ?? false,
     json: values.json ?? false,
+    noProgress: values['no-progress'] ?? false,
     flashFile: values['flash-file'] ?? null,
     dataDir: values['data-dir'] ?? null,
     targetOffset: values['target-offset'] === undefined ? 0 : number(values['target-offset'], '--target-offset'),

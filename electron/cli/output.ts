@@ -16,7 +16,7 @@ export interface CliOutput {
   endBar(): void;
 }
 
-export function createOutput(stdout: TextOutput, stderr: TextOutput, json: boolean): CliOutput {
+export function createOutput(stdout: TextOutput, stderr: TextOutput, json: boolean, showProgress = true): CliOutput {
   if (json) {
     return {
       say: () => undefined,
@@ -37,7 +37,7 @@ export function createOutput(stdout: TextOutput, stderr: TextOutput, json: boole
       stderr.write(`Warning: ${message}\n`);
     },
     result: () => undefined,
-    progress: printer.update,
+    progress: showProgress ? printer.update : () => undefined,
     endBar: () => printer.endBar(),
   };
 }

@@ -64,7 +64,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return options.help ? EXIT_OK : EXIT_USAGE;
   }
 
-  const out = createOutput(io.stdout, io.stderr, options.json);
+  const out = createOutput(io.stdout, io.stderr, options.json, !options.noProgress);
   let link: Link | null = null;
   let port: string | null = null;
   try {

@@ -37,6 +37,7 @@ describe('esptool spellings', () => {
     expect(parse('write_flash --no-compress 0 a.bin').options.compress).toBe(false);
     expect(parse('write_flash --verify 0 a.bin').options.verify).toBe(true);
     expect(parse('write_flash --force 0 a.bin').options.force).toBe(true);
+    expect(parse('write_flash --no_progress 0 a.bin').options.noProgress).toBe(true);
   });
 
   it('maps esptool v2 megabit sizes and keeps detect/keep', () => {
