@@ -55,6 +55,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`${error.message}\n\nRun kiln --help for the commands and options.\n`);
+      // A program that asked for JSON gets its error as JSON too.
+      if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'usage', message: error.message } })}\n`);
       return EXIT_USAGE;
     }
     throw error;
@@ -344,7 +346,7 @@ async function runVerb(command: Command, session: EspSession, info: DeviceInfo, 
       const started = context.now();
       await eraseRegion(session, command.offset, command.size, engineContext);
       const seconds = (context.now() - started) / 1000;
-      out.say(`Erased ${command.size} bytes at ${formatHex32(command.offset)} in ${seconds.toFixed(1)} seconds.`);
+      out.say(`Erase completed successfully in ${seconds.toFixed(1)} seconds (${command.size} bytes at ${formatHex32(command.offset)}).`);
       out.result({ command: command.verb, ok: true, ...board, offset: command.offset, size: command.size, seconds });
       return EXIT_OK;
     }

@@ -135,6 +135,14 @@ describe('kiln merge_bin', () => {
   });
 });
 
+describe('kiln --json with a wrong command line', () => {
+  it('still answers in JSON, exit 2', async () => {
+    const result = await kiln('--json', '--frobnicate', 'version');
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.out)).toMatchObject({ ok: false, error: { code: 'usage', message: expect.stringMatching(/--frobnicate/) } });
+  });
+});
+
 describe('kiln version', () => {
   it('prints the version, as a verb and as --version', async () => {
     for (const argv of [['version'], ['--version']]) {

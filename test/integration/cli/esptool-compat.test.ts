@@ -229,6 +229,11 @@ describe('esptool-shaped output lines, numbers from the transfer', () => {
     const m = /^Chip erase completed successfully in (\d+\.\d) s$/m.exec(result.out);
     expect(m, result.out).not.toBeNull();
     within(Number(m![1]), 0, result.seconds);
+    const region = await kiln(`--port ${port} erase_region 0x20000 0x2000`);
+    expect(region.code, region.err).toBe(0);
+    const r = /^Erase completed successfully in (\d+\.\d) seconds \(8192 bytes at 0x00020000\)\.$/m.exec(region.out);
+    expect(r, region.out).not.toBeNull();
+    within(Number(r![1]), 0, region.seconds);
   });
 
   it('--json prints one object per result, with the same numbers', async () => {
