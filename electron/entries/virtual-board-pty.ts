@@ -6,7 +6,8 @@
  *
  * Prints the host-side pty path; point esptool, minicom or mpremote at it. A pty has no DTR/RTS,
  * so tools must not try to reset the board (esptool: --before no_reset); --boot decides what a
- * power-on starts. After a reset into a MicroPython image the board runs MicroPython.
+ * power-on starts: the serial loader by default (so the first flashing command finds it), or with
+ * --boot run the firmware in flash. Asked to run its program, it runs MicroPython if that is in flash.
  */
 import { parseArgs } from 'node:util';
 import { isChipFamily } from '../../shared/types/chips';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
         chip: { type: 'string' },
         'flash-size': { type: 'string', default: '4MB' },
         'flash-file': { type: 'string' },
-        boot: { type: 'string', default: 'run' },
+        boot: { type: 'string', default: 'download' },
         'latency-ms': { type: 'string', default: '1' },
         name: { type: 'string' },
         link: { type: 'string' },

@@ -36,6 +36,11 @@ export class ProgressTracker {
     this.emit(message);
   }
 
+  /** Announces the region whose bytes follow (see OperationProgress.region). */
+  startRegion(region: NonNullable<OperationProgress['region']>, message?: string): void {
+    this.emit(message, region);
+  }
+
   add(bytes: number, message?: string): void {
     this.update(this.done + bytes, message);
   }
@@ -47,10 +52,11 @@ export class ProgressTracker {
     return seconds > 0 ? (last.done - first.done) / seconds : 0;
   }
 
-  private emit(message?: string): void {
+  private emit(message?: string, region?: OperationProgress['region']): void {
     if (!this.callback) return;
     const progress: OperationProgress = { stage: this.stage, done: this.done, total: this.total, bytesPerSecond: this.bytesPerSecond };
     if (message !== undefined) progress.message = message;
+    if (region !== undefined) progress.region = region;
     this.callback(progress);
   }
 }

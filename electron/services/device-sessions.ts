@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { detect, eraseFlash, EspError, openSession, writeFlash, type EspSession } from '../esp';
+import { detect, eraseFlash, EspError, openSession, type EspSession } from '../esp';
 import { ImageError } from '../esp/image';
 import type { Link } from '../serial/link';
 import { LinkClosedError } from '../serial/link';
@@ -9,6 +9,7 @@ import type { ImageRef } from '../../shared/types/firmware';
 import { formatHex32 } from '../../shared/format';
 import type { JobSummary } from '../../shared/types/jobs';
 import type { FirmwareService } from '../firmware/service';
+import { executeWritePlan, type PlannedImage } from '../firmware/write-plan';
 import type { JobContext, JobManager } from './job-manager';
 import { resolveSerialDevicePath } from './serial-device-path';
 
@@ -113,29 +114,30 @@ export class DeviceSessions {
     const entry = this.require(request.sessionId);
     const names = request.images.map((item) => (item.image.kind === 'catalog' ? item.image.entryId : 'a local image'));
     return this.runJob(entry, 'flash', `Write ${names.join(', ')} to ${entry.summary.port}`, async ({ signal, progress }) => {
-      const device = {
-        chip: entry.summary.info.chip,
-        flashSizeBytes: entry.summary.info.flash?.sizeBytes ?? null,
-      };
-      const images = [];
+      const images: PlannedImage[] = [];
       for (const item of request.images) {
         const resolved = await this.options.firmware.resolveImage(item.image);
         const offset = item.offset ?? resolved.writeOffset;
-        // Refuse before anything is written: wrong chip, too big for this flash, not firmware at all.
-        const fit = await this.options.firmware.checkResolvedFit(resolved, device, { offset });
-        if (!fit.ok) {
-          const hint = fit.suggestion ? `Choose ${fit.suggestion} instead.` : undefined;
-          throw new KilnError('firmware', fit.errors.map((issue) => issue.message).join(' '), hint);
-        }
-        images.push({ offset, data: resolved.bytes, name: `${resolved.name} at ${formatHex32(offset)}` });
+        images.push({
+          offset,
+          data: resolved.bytes,
+          name: `${resolved.name} at ${formatHex32(offset)}`,
+          kind: 'firmware',
+          // The catalog-aware check (suggestions, the build's flash needs), on the bytes already resolved.
+          fitCheck: (device, at) => this.options.firmware.checkResolvedFit(resolved, device, { offset: at }),
+        });
       }
-      if (request.eraseAll) await eraseFlash(entry.session, { signal, onProgress: progress });
-      await writeFlash(
+      // Every check (overlap, fit, chip) passes before the erase: a refused request leaves the board as it was.
+      await executeWritePlan(
         entry.session,
         images,
         {
-          flashSize: request.flashSize ?? 'detect',
-          ...(request.flashMode && request.flashMode !== 'keep' ? { flashMode: request.flashMode } : {}),
+          eraseAll: request.eraseAll ?? false,
+          device: { chip: entry.summary.info.chip, flashSizeBytes: entry.summary.info.flash?.sizeBytes ?? null },
+          write: {
+            flashSize: request.flashSize ?? 'detect',
+            ...(request.flashMode && request.flashMode !== 'keep' ? { flashMode: request.flashMode } : {}),
+          },
         },
         { signal, onProgress: progress },
       );

@@ -171,6 +171,10 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
     this.flash.writeRaw(offset, data);
   }
 
+  async saveFlash(): Promise<void> {
+    await this.fileWriter?.flush();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

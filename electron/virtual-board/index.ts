@@ -63,6 +63,8 @@ export interface VirtualBoard {
   /** The physical buttons: tap RESET, optionally while holding BOOT (IO0 low). */
   pressReset(options?: { holdBoot?: boolean }): void;
   setFaults(faults: FaultOptions | undefined): void;
+  /** Writes the flash file now, if the board has one and its flash changed (a CLI run about to exit). */
+  saveFlash(): Promise<void>;
   close(): Promise<void>;
 }
 

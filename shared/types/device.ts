@@ -54,6 +54,12 @@ export interface OperationProgress {
   bytesPerSecond: number;
   /** Human-readable detail, e.g. "Writing at 0x00010000". */
   message?: string;
+  /**
+   * Sent once as each region's write begins: where it goes, its size (padded to a word) and the
+   * bytes that will cross the link for it (the compressed size when compressed). The CLI prints
+   * esptool's "Compressed N bytes to M..." and times each region from it.
+   */
+  region?: { offset: number; size: number; sentBytes: number; compressed: boolean };
 }
 
 /** How Kiln gets a board into its ROM loader before talking to it. */

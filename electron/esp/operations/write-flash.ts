@@ -165,6 +165,7 @@ async function writeCompressed(
   // `inflated`: how much flash each compressed block fills, so timeouts and progress follow the real work.
   const { compressed, inflated } = await compressionPlan(data, md5, blockSize);
   const blocks = Math.ceil(compressed.length / blockSize);
+  tracker.startRegion({ offset, size: data.length, sentBytes: compressed.length, compressed: true }, `Compressed ${data.length} bytes to ${compressed.length}`);
   // The stub counts bytes and erases as it goes; the ROM erases up front, rounded to whole blocks.
   const writeSize = loader.isStub ? data.length : Math.ceil(data.length / blockSize) * blockSize;
   const beginTimeout = loader.isStub ? DEFAULT_TIMEOUT_MS : timeoutPerMb(ERASE_REGION_MS_PER_MB, writeSize);
@@ -191,6 +192,7 @@ async function writePlain(session: EspSession, offset: number, data: Uint8Array,
   const { loader, chip } = session;
   const blockSize = loader.isStub ? chip.blockSizes.stubFlash : chip.blockSizes.romFlash;
   const blocks = Math.ceil(data.length / blockSize);
+  tracker.startRegion({ offset, size: data.length, sentBytes: blocks * blockSize, compressed: false });
   const eraseSize = loader.isStub ? data.length : chip.romEraseSize(offset, data.length);
   const beginTimeout = loader.isStub ? DEFAULT_TIMEOUT_MS : timeoutPerMb(ERASE_REGION_MS_PER_MB, data.length);
   await loader.flashBegin(Op.FLASH_BEGIN, { size: eraseSize, blocks, blockSize, offset, encryptWord: !loader.isStub && chip.rom.flashBeginEncryptWord }, beginTimeout);

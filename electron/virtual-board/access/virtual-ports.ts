@@ -2,12 +2,14 @@ import { CHIP_DISPLAY_NAMES, isChipFamily, type ChipFamily } from '../../../shar
 import type { Link } from '../../serial/link';
 import type { VirtualBoardImpl } from '../board';
 import { createVirtualBoardImpl, type VirtualBoard, type VirtualBoardOptions } from '../index';
+import { parseSize } from '../../../shared/format';
 
 /**
  * "virtual:<chip>" port paths for the CLI and the app: "virtual:esp8266", "virtual:esp32", or with a
  * board name, "virtual:esp32:classroom-3". Each path names one board for the life of the process,
  * so closing the port and opening it again reaches the same board (and its flash, and a stub left
- * running), like re-opening a real serial port.
+ * running), like re-opening a real serial port. A name that is a size sets the board's flash size
+ * ("virtual:esp8266:512KB").
  */
 const PATTERN = /^virtual:([a-z0-9]+)(?::([A-Za-z0-9._-]{1,64}))?$/;
 
@@ -70,8 +72,10 @@ export async function boardFor(path: string, options: Partial<VirtualBoardOption
     throw new Error(`Kiln already runs ${MAX_VIRTUAL_BOARDS} virtual boards, the most it allows at once. Close one of them before opening ${path}.`);
   }
   const display = CHIP_DISPLAY_NAMES[parsed.chip];
+  const labelSize = flashSizeFromLabel(parsed.label);
   const creation = createVirtualBoardImpl({
     ...options,
+    ...(options.flashSize === undefined && labelSize !== null ? { flashSize: labelSize } : {}),
     chip: parsed.chip,
     name: options.name ?? (parsed.label ? `${parsed.label} (${display})` : `Demo ${display}`),
   });
@@ -110,6 +114,18 @@ export async function releaseVirtualPort(path: string): Promise<void> {
   created.delete(path);
   const board = await creation.catch(() => null);
   await board?.close();
+}
+
+/** A board name that is a size ("512KB", "16MB") chooses the flash size: virtual:esp8266:512KB. */
+function flashSizeFromLabel(label: string | null): number | null {
+  if (label === null || !/^\d+\s*(k|kb|kib|m|mb|mib)$/i.test(label)) return null;
+  return parseSize(label);
+}
+
+/** Saves the flash file of the board behind `path`, if it is open and has one; never creates a board. */
+export async function saveVirtualBoard(path: string): Promise<void> {
+  const board = await boards.get(path)?.catch(() => null);
+  if (board && !board.isClosed) await board.saveFlash();
 }
 
 export function listVirtualPorts(): string[] {

@@ -27,8 +27,8 @@ describe('CLI arguments', () => {
     [['erase-region', '0'], /OFFSET SIZE/],
     [['--before', 'sometimes', 'chip-id'], /--before must be one of/],
     [['--baud', 'fast', 'chip-id'], /not a usable baud/],
-    [['--flash-size', '3MB', 'write-flash', '0', 'a'], /--flash-size must be one of/],
-    [['--colour', 'chip-id'], /Unknown option/],
+    [['--flash-size', '3MB', 'write-flash', '0', 'a'], /--flash-size must be keep, detect, one of/],
+    [['--colour', 'chip-id'], /does not know the option --colour/],
     [['chip-id', 'extra'], /takes no arguments/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
