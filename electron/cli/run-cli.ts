@@ -167,6 +167,7 @@ async function runVerb(command: Command, session: EspSession, options: CliOption
         const sent = result.compressed ? ` (${formatBytes(region.sentBytes)} compressed)` : '';
         say(`Wrote ${formatBytes(region.size)}${sent} at ${formatHex32(region.offset)}.`);
         if (region.verified) say(`Hash of data verified (${region.md5}).`);
+        else if (region.verification === 'unverified') say('Not verified: this loader cannot hash flash, so nothing confirms the data arrived intact (use the flasher stub to verify).');
       }
       say(`Done in ${seconds.toFixed(1)} s.`);
       return EXIT_OK;
