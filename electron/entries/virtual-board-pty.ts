@@ -2,12 +2,14 @@
  * Serves a virtual board on a pty until interrupted:
  *
  *   npx tsx electron/entries/virtual-board-pty.ts --chip esp8266 --flash-size 4MB \
- *       [--flash-file board.bin] [--boot download|run] [--latency-ms 1] [--name "Desk ESP"] [--link /tmp/esp]
+ *       [--flash-file board.bin] [--boot download|run] [--latency-ms 1] [--flash-timing real|instant|0.01]
+ *       [--name "Desk ESP"] [--link /tmp/esp]
  *
  * Prints the host-side pty path; point esptool, minicom or mpremote at it. A pty has no DTR/RTS,
  * so tools must not try to reset the board (esptool: --before no_reset); --boot decides what a
  * power-on starts: the serial loader by default (so the first flashing command finds it), or with
  * --boot run the firmware in flash. Asked to run its program, it runs MicroPython if that is in flash.
+ * Erases and writes take as long as on a real flash chip unless --flash-timing says otherwise.
  */
 import { parseArgs } from 'node:util';
 import { isChipFamily } from '../../shared/types/chips';
@@ -18,7 +20,7 @@ import { microPythonOnDemand } from '../virtual-board/micropython/on-demand';
 
 const USAGE =
   'Usage: npx tsx electron/entries/virtual-board-pty.ts --chip <esp8266|esp32|esp32c3|esp32s2|esp32s3> ' +
-  '[--flash-size 4MB] [--flash-file board.bin] [--boot download|run] [--latency-ms 1] [--name NAME] [--link PATH]';
+  '[--flash-size 4MB] [--flash-file board.bin] [--boot download|run] [--latency-ms 1] [--flash-timing real|instant|SCALE] [--name NAME] [--link PATH]';
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
         'flash-file': { type: 'string' },
         boot: { type: 'string', default: 'download' },
         'latency-ms': { type: 'string', default: '1' },
+        'flash-timing': { type: 'string', default: 'real' },
         name: { type: 'string' },
         link: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -57,6 +60,12 @@ async function main(): Promise<void> {
   const latencyMs = Number(values['latency-ms']);
   if (!Number.isFinite(latencyMs) || latencyMs < 0) fail(`--latency-ms must be a number of milliseconds >= 0 (got ${values['latency-ms']}).`);
 
+  const timingText = values['flash-timing'];
+  const flashTiming = timingText === 'real' || timingText === 'instant' ? timingText : Number(timingText);
+  if (typeof flashTiming === 'number' && (!Number.isFinite(flashTiming) || flashTiming < 0)) {
+    fail(`--flash-timing must be real, instant or a scale >= 0 such as 0.01 (got ${timingText}).`);
+  }
+
   let board;
   try {
     board = await createVirtualBoardImpl({
@@ -67,6 +76,7 @@ async function main(): Promise<void> {
       name: values.name,
       modemLines: false,
       linkModel: { latencyMs },
+      flashTiming,
       runtime: microPythonOnDemand,
     });
   } catch (error) {

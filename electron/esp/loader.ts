@@ -47,6 +47,17 @@ export interface CheckedResponse {
 /** Data blocks are retried this many times in all when the board reports them corrupted or never answers. */
 export const BLOCK_ATTEMPTS = 3;
 
+/**
+ * Status codes that mean "this block arrived damaged and was not written": the ROM's invalid
+ * message (a dropped byte shortens the block) and bad checksum, the stub's length and checksum errors.
+ */
+const RETRYABLE_BLOCK_ERRORS: ReadonlySet<number> = new Set([ERROR_INVALID_MESSAGE, ERROR_CHECKSUM, STUB_ERROR_CHECKSUM, 0xc0]);
+
+/** How many barriers are sent after an unanswered data block before the board is given up on. */
+const BARRIER_PROBES = 3;
+/** Read as the barrier: the chip-detect register, present at this address on every supported chip. */
+const BARRIER_REGISTER = 0x40001000;
+
 /** The stub's read-flash packet size and how many packets may be unacknowledged (esptool's values). */
 export const READ_BLOCK_SIZE = 0x1000;
 export const READ_MAX_IN_FLIGHT = 64;
@@ -164,25 +175,67 @@ export class EspLoader {
   }
 
   /**
-   * A data block with its checksum. Retried when the board says it arrived corrupted or never
-   * answers (a byte lost on the wire), as esptool does; other failures are final.
+   * A data block with its checksum. Retried when the board says it arrived damaged, as esptool
+   * does, and when it never answered: but only once it is known that the board did not take it.
+   * Replies carry no sequence number, and a loader answers every request in order, so after a
+   * silence a late reply to this block may still be on its way. Resending at once would write the
+   * block twice (the stub inflates a duplicate into the stream; the ROM programs over written
+   * flash) and the late reply would then be taken as the answer to the next block, reporting the
+   * write done while the board is still working. So a silence is followed by a barrier (see
+   * awaitLateReply) that tells "the block was lost" from "the board was just slow".
    */
   private async sendBlock(description: string, op: number, block: Uint8Array, seq: number, timeoutMs: number): Promise<void> {
     const packet = encodeDataCommand(op, block, seq);
     for (let attempt = 1; ; attempt++) {
+      await this.channel.writePacket(packet);
+      let response: Response | null;
       try {
-        await this.channel.writePacket(packet);
-        await this.expectSuccess(description, op, { timeoutMs });
-        return;
+        response = await this.readResponse(op, timeoutMs, description);
       } catch (error) {
-        const retryable =
-          error instanceof CommandTimeoutError ||
-          (error instanceof CommandFailedError && (error.errorCode === ERROR_CHECKSUM || error.errorCode === STUB_ERROR_CHECKSUM || error.errorCode === 0xc0));
-        if (!retryable || attempt >= BLOCK_ATTEMPTS) throw error;
-        await this.channel.settle(20, 200);
-        this.channel.flushInput();
+        if (!(error instanceof CommandTimeoutError)) throw error;
+        response = await this.awaitLateReply(op, description, timeoutMs);
+        if (!response) {
+          // The board answered the barrier and never this block: it did not get it. Safe to resend.
+          if (attempt >= BLOCK_ATTEMPTS) throw error;
+          continue;
+        }
+      }
+      const status = responseStatus(response.body, 0);
+      if (status.status === 0) return;
+      if (!RETRYABLE_BLOCK_ERRORS.has(status.error) || attempt >= BLOCK_ATTEMPTS) throw new CommandFailedError(op, description, status.error);
+      // The board refused the block as damaged and wrote nothing: send it again.
+    }
+  }
+
+  /**
+   * After a data block went unanswered: sends a READ_REG (harmless, answered by ROM and stub alike)
+   * and reads until its reply. The loader handles requests one at a time in order, so a reply to
+   * the barrier means everything sent before it has been answered: a reply to `op` among them is
+   * the block's own late reply (returned); none means the block never arrived whole (null). Any
+   * READ_REG reply will do, even a late one to an earlier barrier: it too was sent after the block.
+   * A board that answers nothing at all is given up on with a clear error.
+   */
+  private async awaitLateReply(op: number, description: string, blockTimeoutMs: number): Promise<Response | null> {
+    let late: Response | null = null;
+    const waitMs = Math.max(DEFAULT_TIMEOUT_MS, Math.min(blockTimeoutMs, MAX_TIMEOUT_MS));
+    for (let probe = 1; probe <= BARRIER_PROBES; probe++) {
+      await this.channel.writePacket(encodeRequest(Op.READ_REG, packWords(BARRIER_REGISTER)));
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const packet = await this.channel.readPacket(Math.max(0, deadline - Date.now()));
+        if (!packet) break;
+        const response = decodeResponse(packet);
+        if (!response) continue;
+        if (response.op === op) late ??= response;
+        else if (response.op === Op.READ_REG) return late;
       }
     }
+    const waited = ((blockTimeoutMs + BARRIER_PROBES * waitMs) / 1000).toFixed(0);
+    throw new EspError(
+      'timeout',
+      `The board stopped answering while Kiln was trying to ${description} (no reply for ${waited} s). ` +
+        'The write is incomplete: reset the board (unplug and replug it if needed) and write again, at a lower baud rate if this repeats.',
+    );
   }
 
   /** MD5 of a flash region as lower-case hex. The ROM answers 32 hex characters, the stub 16 raw bytes. */

@@ -43,6 +43,31 @@ export class LinkClosedError extends Error {
   }
 }
 
+/**
+ * A link operation (write, open, close, a baud or line change) did not finish within its deadline:
+ * the port or its driver is stuck. The link is closed when this is raised, so it is a
+ * LinkClosedError too and every caller that handles an unplug handles this the same way.
+ */
+export class LinkStalledError extends LinkClosedError {
+  constructor(
+    path: string,
+    readonly operation: string,
+    readonly deadlineMs: number,
+  ) {
+    super(path, `${operation} did not finish within ${(deadlineMs / 1000).toFixed(1)} s, so Kiln gave up on the port`);
+    this.name = 'LinkStalledError';
+    this.message = `${path} stopped responding: ${operation} did not finish within ${(deadlineMs / 1000).toFixed(1)} s. Unplug the board, plug it back in and try again; if it keeps happening, try a lower baud rate or another USB port.`;
+  }
+}
+
+/**
+ * Time to allow for sending `bytes` at `baud`: 10 bits per byte (start, 8 data, stop) on the wire,
+ * twice that for USB adapters and busy machines, plus a fixed margin for the OS.
+ */
+export function wireDeadlineMs(bytes: number, baud: number, marginMs: number): number {
+  return Math.ceil(((bytes * 10) / Math.max(1, baud)) * 1000 * 2) + marginMs;
+}
+
 /** Raised by setSignals on ports that cannot drive DTR/RTS (a pty, some Bluetooth bridges). */
 export class ModemLinesUnsupportedError extends Error {
   constructor(

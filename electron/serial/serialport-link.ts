@@ -4,7 +4,21 @@
  * onClose and fails pending and later reads with LinkClosedError.
  */
 import { SerialPort } from 'serialport';
-import { LinkClosedError, ModemLinesUnsupportedError, type Link, type ModemSignals } from './link';
+import { withDeadline } from './deadline';
+import { LinkClosedError, LinkStalledError, ModemLinesUnsupportedError, wireDeadlineMs, type Link, type ModemSignals } from './link';
+
+/**
+ * Deadlines for the port's own operations (reads carry the caller's). A write gets its wire time
+ * (see wireDeadlineMs) plus WRITE_MARGIN_MS; the rest are fixed: opening, closing and changing the
+ * baud or the modem lines are one ioctl or two on a healthy port.
+ */
+export interface PortDeadlines {
+  openMs: number;
+  closeMs: number;
+  controlMs: number;
+  writeMarginMs: number;
+}
+export const PORT_DEADLINES: PortDeadlines = { openMs: 5_000, closeMs: 3_000, controlMs: 3_000, writeMarginMs: 3_000 };
 
 /** ioctl errors a pty (or a bridge without modem lines) gives for TIOCMSET. */
 const NO_MODEM_LINES = /Inappropriate ioctl|ENOTTY|EINVAL|not supported/i;
@@ -21,6 +35,7 @@ export class SerialPortLink implements Link {
     private readonly port: SerialPort,
     readonly path: string,
     private baud: number,
+    private readonly deadlines: PortDeadlines,
   ) {
     port.on('data', (chunk: Buffer) => {
       this.chunks.push(chunk);
@@ -34,13 +49,21 @@ export class SerialPortLink implements Link {
     });
   }
 
-  /** Opens `path` at `baud`; rejects with a readable message (busy, missing, no permission). */
-  static async open(path: string, baud: number): Promise<SerialPortLink> {
+  /** Opens `path` at `baud`; rejects with a readable message (busy, missing, no permission, stuck). */
+  static async open(path: string, baud: number, deadlines: Partial<PortDeadlines> = {}): Promise<SerialPortLink> {
+    const limits = { ...PORT_DEADLINES, ...deadlines };
     const port = new SerialPort({ path, baudRate: baud, autoOpen: false });
-    await new Promise<void>((resolve, reject) => {
+    const opened = new Promise<void>((resolve, reject) => {
       port.open((error) => (error ? reject(new Error(explainOpenError(path, error))) : resolve()));
     });
-    return new SerialPortLink(port, path, baud);
+    try {
+      await withDeadline(opened, limits.openMs, () => new LinkStalledError(path, 'opening the port', limits.openMs));
+    } catch (error) {
+      // An open that finishes after the deadline must not leave the port held.
+      if (error instanceof LinkStalledError) void opened.then(() => port.close(() => undefined)).catch(() => undefined);
+      throw error;
+    }
+    return new SerialPortLink(port, path, baud, limits);
   }
 
   get baudRate(): number {
@@ -51,14 +74,21 @@ export class SerialPortLink implements Link {
     return this.closedReason === null && this.port.isOpen;
   }
 
+  /**
+   * Resolves once the bytes were handed to the OS. A write whose callback never comes (a wedged
+   * driver, a pty nobody drains) is given up on after its wire time: the port is closed, so the
+   * write is aborted and everything waiting on the link learns it at once.
+   */
   async write(bytes: Uint8Array): Promise<void> {
     this.assertOpen();
-    await new Promise<void>((resolve, reject) => {
+    const written = new Promise<void>((resolve, reject) => {
       this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (error) => {
         if (error) reject(this.closedReason !== null ? new LinkClosedError(this.path, this.closedReason) : error);
         else resolve();
       });
     });
+    const deadline = wireDeadlineMs(bytes.length, this.baud, this.deadlines.writeMarginMs);
+    await this.guard(written, `sending ${bytes.length} bytes`, deadline);
   }
 
   async read(timeoutMs: number): Promise<Uint8Array> {
@@ -92,31 +122,38 @@ export class SerialPortLink implements Link {
   async setSignals(signals: ModemSignals): Promise<void> {
     this.assertOpen();
     const next = { dtr: signals.dtr ?? this.signals.dtr, rts: signals.rts ?? this.signals.rts };
-    await new Promise<void>((resolve, reject) => {
+    const set = new Promise<void>((resolve, reject) => {
       this.port.set(next, (error) => {
         if (!error) resolve();
         else if (NO_MODEM_LINES.test(error.message)) reject(new ModemLinesUnsupportedError(this.path, error));
         else reject(error);
       });
     });
+    await this.guard(set, 'setting DTR/RTS', this.deadlines.controlMs);
     this.signals = next;
   }
 
   async setBaudRate(baud: number): Promise<void> {
     this.assertOpen();
-    await new Promise<void>((resolve, reject) => {
+    const update = new Promise<void>((resolve, reject) => {
       this.port.update({ baudRate: baud }, (error) => (error ? reject(error) : resolve()));
     });
+    await this.guard(update, `changing the baud rate to ${baud}`, this.deadlines.controlMs);
     this.baud = baud;
   }
 
+  /** Closes the port; a close the driver never confirms still ends, with the link marked closed. */
   async close(): Promise<void> {
     if (!this.port.isOpen) {
       this.markClosed('the port was closed');
       return;
     }
-    await new Promise<void>((resolve) => this.port.close(() => resolve()));
-    this.markClosed('the port was closed');
+    const closed = new Promise<void>((resolve) => this.port.close(() => resolve()));
+    try {
+      await withDeadline(closed, this.deadlines.closeMs, () => new LinkStalledError(this.path, 'closing the port', this.deadlines.closeMs));
+    } finally {
+      this.markClosed('the port was closed');
+    }
   }
 
   onClose(listener: (reason: string) => void): () => void {
@@ -126,6 +163,22 @@ export class SerialPortLink implements Link {
     }
     this.closeListeners.add(listener);
     return () => this.closeListeners.delete(listener);
+  }
+
+  /** Waits for a port operation; past its deadline the link is closed (aborting it) and the error says so. */
+  private async guard(work: Promise<void>, operation: string, deadlineMs: number): Promise<void> {
+    try {
+      await withDeadline(work, deadlineMs, () => new LinkStalledError(this.path, operation, deadlineMs));
+    } catch (error) {
+      if (error instanceof LinkStalledError) this.abandon(error);
+      throw error;
+    }
+  }
+
+  /** The port is stuck: mark the link closed first (so waiters fail now), then try to release it. */
+  private abandon(error: LinkStalledError): void {
+    this.markClosed(error.reason);
+    if (this.port.isOpen) this.port.close(() => undefined);
   }
 
   private assertOpen(): void {

@@ -7,6 +7,7 @@ import type { ConsoleRuntime, ConsoleRuntimeFactory } from './console-runtime';
 import { FaultInjector, type FaultOptions } from './wire/faults';
 import { findMicroPythonBuild, microPythonFilesystemRegion, probeBootImage } from './hardware/boot-image-check';
 import { FlashFileWriter } from './hardware/flash-file';
+import { FlashClock, flashTimesFor, flashTimingScale, type FlashTiming } from './hardware/flash-timing';
 import { FrameReader } from './loaders/slip-receiver';
 import { HostLink, type HostLinkOwner } from './wire/usb-cable';
 import { Wire, type LinkTiming } from './wire/link-model';
@@ -36,6 +37,8 @@ export interface BoardConfig {
   runtime: ConsoleRuntimeFactory | undefined;
   initialFlash: Uint8Array | null;
   flashFile: string | undefined;
+  /** How long erases and programs keep the chip busy (default 'real'). */
+  flashTiming?: FlashTiming;
 }
 
 /** Extra, non-public connect options (the pty bridge). */
@@ -97,6 +100,11 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
   private stallTimer: NodeJS.Timeout | null = null;
   private stallBuffer: Array<{ bytes: Uint8Array; baud: number }> = [];
   private syncRun = 0;
+  /**
+   * Replies the loader made while handling the current frame, with the baud they leave at: they go
+   * out once the flash work the frame caused is done (null: send at once).
+   */
+  private heldReplies: Array<{ bytes: Uint8Array; baud: number }> | null = null;
   /** Set while a pty bridge is connected: the link carries no baud, the ROM auto-bauds to this. */
   private followBaudAssumed: number | null = null;
 
@@ -107,7 +115,8 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
     this.chip = config.chip.family;
     this.name = config.name;
     this.flashSize = config.flashSize;
-    this.flash = new NorFlash(config.flashSize, config.initialFlash ?? undefined);
+    const clock = new FlashClock(flashTimesFor(config.jedecId), flashTimingScale(config.flashTiming), config.flashSize);
+    this.flash = new NorFlash(config.flashSize, config.initialFlash ?? undefined, clock);
     this.spiChip = new SpiFlashChip(this.flash, config.jedecId);
     const spi = new SpiController(config.chip.spi, this.spiChip, () => this.spiAttached);
     this.uartBaud = config.chip.romBaud;
@@ -192,7 +201,9 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
   // --- LoaderHost ------------------------------------------------------------------------------
 
   sendFrame(payload: Uint8Array): void {
-    this.transmit(slipEncode(payload));
+    const bytes = slipEncode(payload);
+    if (this.heldReplies) this.heldReplies.push({ bytes, baud: this.uartBaud });
+    else this.transmit(bytes);
   }
 
   setBaud(baud: number): void {
@@ -358,6 +369,8 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
   }
 
   private stopEverything(): void {
+    // Replies made before the reset (FLASH_END's before its reboot) were on the wire already.
+    this.releaseHeldReplies();
     this.loader?.dispose();
     this.loader = null;
     this.queue = [];
@@ -378,10 +391,16 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
 
   // --- UART ------------------------------------------------------------------------------------
 
-  private transmit(bytes: Uint8Array): void {
+  private transmit(bytes: Uint8Array, baud = this.uartBaud): void {
     if (!this.powered || this.inReset || bytes.length === 0) return;
     this.stats.boardToHost += bytes.length;
-    this.toHost.send(bytes, this.uartBaud);
+    this.toHost.send(bytes, baud);
+  }
+
+  private releaseHeldReplies(): void {
+    const held = this.heldReplies;
+    this.heldReplies = null;
+    if (held) for (const reply of held) this.transmit(reply.bytes, reply.baud);
   }
 
   private transmitText(text: string): void {
@@ -454,15 +473,29 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
     if (!this.busy) this.drain();
   }
 
-  /** Frames are handled in order; a loader returning a promise holds the queue until it settles. */
+  /**
+   * Frames are handled in order; a loader returning a promise holds the queue until it settles.
+   * Then the flash work the frame caused (flash-timing.ts) keeps the loader busy: the next frame
+   * waits, and so do the frame's replies unless the loader answers before writing (the stub's
+   * data blocks), as the chip cannot answer while it erases or programs.
+   */
   private drain(): void {
     while (this.queue.length > 0 && !this.busy) {
       const loader = this.loader;
       const frame = this.queue.shift() as Uint8Array;
       if (!loader) continue;
-      const result = loader.handleFrame(frame);
+      this.flash.clock.take(); // work done outside the loader (the app's filesystem) is not this frame's
+      const answersFirst = frame.length > 1 && loader.answersBeforeFlashWork?.(frame[1] as number) === true;
+      this.heldReplies = answersFirst ? null : [];
+      const token = {};
+      let result: void | Promise<void>;
+      try {
+        result = loader.handleFrame(frame);
+      } catch (error) {
+        this.releaseHeldReplies();
+        throw error;
+      }
       if (result instanceof Promise) {
-        const token = {};
         this.busy = token;
         result
           .catch((error: unknown) => {
@@ -472,10 +505,38 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
           })
           .finally(() => {
             if (this.busy !== token) return; // a reset abandoned this work
-            this.busy = null;
-            this.drain();
+            this.finishFrame(token);
           });
+        return;
       }
+      const workMs = this.flash.clock.take();
+      if (workMs <= 0) {
+        this.releaseHeldReplies();
+        continue;
+      }
+      this.busy = token;
+      this.waitForFlash(token, workMs);
     }
+  }
+
+  private finishFrame(token: object): void {
+    const workMs = this.flash.clock.take();
+    if (workMs > 0) {
+      this.waitForFlash(token, workMs);
+      return;
+    }
+    this.busy = null;
+    this.releaseHeldReplies();
+    this.drain();
+  }
+
+  private waitForFlash(token: object, ms: number): void {
+    const timer = setTimeout(() => {
+      if (this.busy !== token) return;
+      this.busy = null;
+      this.releaseHeldReplies();
+      this.drain();
+    }, ms);
+    timer.unref?.();
   }
 }

@@ -10,12 +10,14 @@ import { VirtualBoardImpl } from './board';
 import { chipDescription } from './hardware/chips';
 import type { ConsoleRuntimeFactory } from './console-runtime';
 import type { FaultOptions } from './wire/faults';
+import { flashTimingScale, type FlashTiming } from './hardware/flash-timing';
 import { loadFlashFile } from './hardware/flash-file';
 import { deriveMac, parseMac } from './hardware/mac-address';
 import { isPowerOfTwo } from './hardware/nor-flash';
 import { defaultJedecId } from './hardware/spi-flash-chip';
 
 export type { FaultOptions } from './wire/faults';
+export type { FlashTiming } from './hardware/flash-timing';
 export type { BoardState } from './board';
 
 export interface VirtualBoardOptions {
@@ -43,6 +45,12 @@ export interface VirtualBoardOptions {
   /** Default { latencyMs: 1 }; false = bytes delivered at once (fast tests). */
   linkModel?: { latencyMs?: number } | false;
   faults?: FaultOptions;
+  /**
+   * How long erases and programs keep the flash busy: 'real' (typical datasheet times of the
+   * chip's vendor), 'instant', or a scale of the real times (0.01 for quick tests). Default 'real',
+   * except on an untimed board (linkModel false), where nothing else takes time either.
+   */
+  flashTiming?: FlashTiming;
   /** What runs after a reset into a MicroPython image; absent: the app runs silently. */
   runtime?: ConsoleRuntimeFactory;
 }
@@ -97,6 +105,7 @@ export async function createVirtualBoardImpl(options: VirtualBoardOptions): Prom
   } else {
     mac = deriveMac(name, chip.defaultOui);
   }
+  flashTimingScale(options.flashTiming); // refuse a bad value before anything is loaded
   const initialFlash = options.flashFile ? await loadFlashFile(options.flashFile, flashSize) : null;
   const model = options.linkModel ?? {};
   return new VirtualBoardImpl({
@@ -113,5 +122,6 @@ export async function createVirtualBoardImpl(options: VirtualBoardOptions): Prom
     runtime: options.runtime,
     initialFlash,
     flashFile: options.flashFile,
+    flashTiming: options.flashTiming ?? (model === false ? 'instant' : 'real'),
   });
 }

@@ -33,7 +33,13 @@ export interface WrittenRegion {
   md5: string;
   /** Bytes sent for it (compressed size when compressed). */
   sentBytes: number;
+  /** True only when the board's MD5 of the region matched. */
   verified: boolean;
+  /**
+   * 'verified': the board's MD5 matched. 'unverified': the loader cannot hash flash (the ESP8266
+   * ROM), so nothing confirms the data arrived intact. 'skipped': the caller turned verification off.
+   */
+  verification: 'verified' | 'unverified' | 'skipped';
 }
 
 export interface WriteFlashResult {
@@ -93,7 +99,7 @@ export async function writeFlash(
   for (const image of prepared) {
     throwIfAborted(context.signal);
     const sentBytes = compress ? await writeCompressed(session, image.offset, image.data, image.md5, tracker, context.signal) : await writePlain(session, image.offset, image.data, tracker, context.signal);
-    regions.push({ offset: image.offset, size: image.data.length, md5: image.md5, sentBytes, verified: false });
+    regions.push({ offset: image.offset, size: image.data.length, md5: image.md5, sentBytes, verified: false, verification: verify ? 'unverified' : 'skipped' });
   }
 
   if (verify && canHash) {
@@ -108,10 +114,13 @@ export async function writeFlash(
         );
       }
       region.verified = true;
+      region.verification = 'verified';
       verifyTracker.add(region.size, `Verified ${formatHex32(region.offset)}`);
     }
   }
-  reportStage(context.onProgress, 'done', 'Write complete');
+  // Said in the final stage too, so every front end (app, CLI, headless) shows it, not only a warning.
+  const unverified = regions.some((region) => region.verification === 'unverified');
+  reportStage(context.onProgress, 'done', unverified ? `Write complete but unverified: the ${chip.name} ROM loader cannot hash flash` : 'Write complete');
   return { regions, compressed: compress, warnings };
 }
 

@@ -51,6 +51,16 @@ export async function openVirtualPort(path: string, options: Partial<VirtualBoar
   return board.connect(path);
 }
 
+let registryDefaults: Partial<VirtualBoardOptions> = {};
+
+/**
+ * Options for boards the registry creates from now on (tests scale the flash timing down with
+ * { flashTiming: 0.01 }; the app keeps the defaults, so the Demo board takes real time).
+ */
+export function setVirtualBoardDefaults(options: Partial<VirtualBoardOptions>): void {
+  registryDefaults = { ...options };
+}
+
 /** The board behind a path (created if needed), for the UI's "press RESET" and for tests. */
 export async function boardFor(path: string, options: Partial<VirtualBoardOptions> = {}): Promise<VirtualBoard> {
   const parsed = parse(path);
@@ -74,6 +84,7 @@ export async function boardFor(path: string, options: Partial<VirtualBoardOption
   const display = CHIP_DISPLAY_NAMES[parsed.chip];
   const labelSize = flashSizeFromLabel(parsed.label);
   const creation = createVirtualBoardImpl({
+    ...registryDefaults,
     ...options,
     ...(options.flashSize === undefined && labelSize !== null ? { flashSize: labelSize } : {}),
     chip: parsed.chip,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FlashClock, flashTimesFor } from './flash-timing';
 
 /**
  * The flash chip's memory array with NOR semantics: erasing sets whole 4 KiB sectors (or 64 KiB
@@ -6,7 +7,8 @@ import { createHash } from 'node:crypto';
  * data that was not erased first yields a mix, exactly the failure a wrong erase size produces.
  *
  * Addresses wrap at the chip size, as a real SPI NOR chip ignores address bits above its capacity.
- * Erase and program are instantaneous: the model's timing lives in the link, not here.
+ * The array changes at once; how long the chip would be busy is added to `clock` (see
+ * flash-timing.ts), which the board turns into a delay of the loader and its replies.
  */
 export const SECTOR = 0x1000;
 export const BLOCK64 = 0x10000;
@@ -17,8 +19,10 @@ export class NorFlash {
   readonly bytes: Uint8Array;
   private readonly mask: number;
   private readonly changeListeners = new Set<() => void>();
+  /** Busy time of the erases and programs so far (writeRaw, a test back door, costs nothing). */
+  readonly clock: FlashClock;
 
-  constructor(size: number, initial?: Uint8Array) {
+  constructor(size: number, initial?: Uint8Array, clock?: FlashClock) {
     if (!isPowerOfTwo(size) || size < 64 * 1024 || size > 128 * 1024 * 1024) {
       throw new RangeError(`A flash chip of ${size} bytes is not available: use a power of two from 64 KiB to 128 MiB.`);
     }
@@ -26,6 +30,7 @@ export class NorFlash {
     this.mask = size - 1;
     this.bytes = new Uint8Array(size).fill(0xff);
     if (initial) this.bytes.set(initial.subarray(0, size));
+    this.clock = clock ?? new FlashClock(flashTimesFor(0), 0, size);
   }
 
   /** Called after every erase or program (the flash file persistence listens). */
@@ -60,18 +65,21 @@ export class NorFlash {
       for (let i = 0; i < n; i++) target[a + i] = (target[a + i] as number) & (data[done + i] as number);
       done += n;
     }
+    this.clock.program(data.length);
     if (data.length > 0) this.changed();
   }
 
   eraseSector(sectorIndex: number): void {
     const a = (sectorIndex * SECTOR) & this.mask;
     this.bytes.fill(0xff, a, a + SECTOR);
+    this.clock.sector();
     this.changed();
   }
 
   eraseBlock64(blockIndex: number): void {
     const a = (blockIndex * BLOCK64) & this.mask;
     this.bytes.fill(0xff, a, a + BLOCK64);
+    this.clock.block64();
     this.changed();
   }
 
@@ -87,11 +95,13 @@ export class NorFlash {
       const a = (((firstSector + i) % sectors) * SECTOR) & this.mask;
       this.bytes.fill(0xff, a, a + SECTOR);
     }
+    this.clock.sectors(firstSector, count);
     this.changed();
   }
 
   eraseChip(): void {
     this.bytes.fill(0xff);
+    this.clock.chip();
     this.changed();
   }
 

@@ -67,6 +67,11 @@ export class StubLoader implements Loader {
     host.sendFrame(new TextEncoder().encode('OHAI'));
   }
 
+  /** Data blocks are acknowledged on arrival; the stub writes them while the next one comes in. */
+  answersBeforeFlashWork(op: number): boolean {
+    return op === Op.FLASH_DATA || op === Op.FLASH_DEFL_DATA || op === Op.FLASH_ENCRYPT_DATA;
+  }
+
   dispose(): void {
     this.flash?.inflate?.destroy();
     this.flash = null;

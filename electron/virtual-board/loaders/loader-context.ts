@@ -28,4 +28,6 @@ export interface LoaderHost {
 export interface Loader {
   handleFrame(frame: Uint8Array): void | Promise<void>;
   dispose(): void;
+  /** True for commands answered before their flash work is done (the stub's data blocks); default false. */
+  answersBeforeFlashWork?(op: number): boolean;
 }

@@ -4,13 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../../electron/cli/run-cli';
-import { closeVirtualPorts } from '../../../../electron/virtual-board/access/virtual-ports';
+import { closeVirtualPorts, setVirtualBoardDefaults } from '../../../../electron/virtual-board/access/virtual-ports';
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'kiln-cli-'));
+  // The Demo boards erase and program in real time; a hundredth of it keeps this file quick.
+  setVirtualBoardDefaults({ flashTiming: 0.01 });
 });
 afterAll(async () => {
+  setVirtualBoardDefaults({});
   await closeVirtualPorts();
   rmSync(dir, { recursive: true, force: true });
 });

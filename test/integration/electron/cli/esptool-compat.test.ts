@@ -9,14 +9,17 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../../electron/cli/run-cli';
-import { boardFor, closeVirtualPorts } from '../../../../electron/virtual-board/access/virtual-ports';
+import { boardFor, closeVirtualPorts, setVirtualBoardDefaults } from '../../../../electron/virtual-board/access/virtual-ports';
 import { makeFirmware, noise } from '../../../fixtures/firmware/fake-micropython';
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'kiln-esptool-'));
+  // Real flash timing would make a chip erase take 10 s; a tenth keeps the busy paths exercised.
+  setVirtualBoardDefaults({ flashTiming: 0.1 });
 });
 afterAll(async () => {
+  setVirtualBoardDefaults({});
   await closeVirtualPorts();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LinkClosedError, ModemLinesUnsupportedError } from '../../../../electron/serial/link';
+import { LinkClosedError, LinkStalledError, ModemLinesUnsupportedError, wireDeadlineMs } from '../../../../electron/serial/link';
 import { SerialPortLink } from '../../../../electron/serial/serialport-link';
 import { createPtyPair, type PtyPair } from './pty-pair';
 
@@ -66,5 +66,31 @@ describe('SerialPortLink over a pty pair', () => {
 
   it('explains a missing port', async () => {
     await expect(SerialPortLink.open('/dev/does-not-exist-kiln', 115200)).rejects.toThrow(/does not exist/);
+  });
+
+  it('gives up on a write nobody drains within its wire time, closes the link and says what to do', async () => {
+    pair = await createPtyPair();
+    // Only one end is opened and nothing reads the other: the pty buffers fill and the write's
+    // callback never comes. At 4 Mbaud 1 MiB is 2.6 s of wire time; doubled plus 0.2 s margin.
+    const baud = 4_000_000;
+    const link = await SerialPortLink.open(pair.a, baud, { writeMarginMs: 200 });
+    links.push(link);
+    const size = 1 << 20;
+    const started = Date.now();
+    const error = await link.write(new Uint8Array(size)).then(() => null, (e: unknown) => e);
+    const took = Date.now() - started;
+    expect(error).toBeInstanceOf(LinkStalledError);
+    expect(error).toBeInstanceOf(LinkClosedError);
+    expect((error as Error).message).toMatch(/stopped responding: sending 1048576 bytes did not finish within .* Unplug the board/);
+    expect(took).toBeGreaterThanOrEqual(wireDeadlineMs(size, baud, 200) - 50);
+    expect(link.isOpen).toBe(false);
+    await expect(link.read(10)).rejects.toThrow(LinkClosedError);
+  }, 20_000);
+
+  it('scales the write deadline with the bytes and the baud', () => {
+    expect(wireDeadlineMs(0, 115200, 3000)).toBe(3000);
+    // 16 KiB at 115200: 1.42 s on the wire, doubled.
+    expect(wireDeadlineMs(16384, 115200, 3000)).toBe(3000 + Math.ceil(((16384 * 10) / 115200) * 2000));
+    expect(wireDeadlineMs(16384, 921600, 0)).toBeLessThan(wireDeadlineMs(16384, 115200, 0));
   });
 });
