@@ -1,10 +1,14 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AppInfo } from '../../shared/contract/app';
 import type { PortInfo } from '../../shared/types/ports';
 import { EventBus } from './event-bus';
 import { createRouter, type Handlers, type Router } from './router';
 import { createFirmwareService, type FirmwareService } from '../firmware/service';
 import type { Link } from '../serial/link';
+import { BackupService } from '../services/backups/backup-service';
+import { BoardHistory } from '../services/backups/board-history';
+import { BackupLibrary, type StorageProbe } from '../services/backups/library';
 import { DeviceSessions } from '../services/device-sessions';
 import { JobManager } from '../services/job-manager';
 import { PortWatcher } from '../services/port-watcher';
@@ -23,6 +27,8 @@ export interface KilnServicesOptions {
   catalogBaseUrl?: string;
   /** Opens a serial device path or "virtual:<chip>" as a Link. */
   openLink(path: string, baud: number): Promise<Link>;
+  /** Stands in for the backups folder's disk (tests: a read-only or full one). */
+  backupStorage?: StorageProbe;
 }
 
 export interface KilnServices {
@@ -31,6 +37,7 @@ export interface KilnServices {
   jobs: JobManager;
   firmware: FirmwareService;
   devices: DeviceSessions;
+  backups: BackupService;
   dispose(): Promise<void>;
 }
 
@@ -56,12 +63,22 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     ...(options.catalogBaseUrl !== undefined ? { catalogBaseUrl: options.catalogBaseUrl } : {}),
   });
 
+  const boardHistory = new BoardHistory(options.dataDir);
   const devices = new DeviceSessions({
     jobs,
     firmware,
     openLink: options.openLink,
     publish: (sessions) => events.emit('device.sessions', sessions),
     defaultBaud: () => settings.get().flashBaud,
+    onConnected: (info) => void boardHistory.seen(info).catch(() => undefined),
+    onWritten: (info, what) => void boardHistory.flashed(info, what).catch(() => undefined),
+  });
+  const backups = new BackupService({
+    library: new BackupLibrary({ dir: join(options.dataDir, 'backups'), ...(options.backupStorage ? { storage: options.backupStorage } : {}) }),
+    history: boardHistory,
+    devices,
+    jobs,
+    onChanged: () => void backups.list().then((list) => events.emit('backups.changed', list), () => undefined),
   });
 
   const portWatcher = new PortWatcher(listPorts, (ports) => events.emit('ports.changed', ports));
@@ -105,6 +122,19 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     'device.list': () => devices.list(),
     'device.erase': ({ sessionId }) => devices.erase(sessionId),
     'device.write': (request) => devices.write(request),
+    'device.probeFirmware': ({ sessionId }) => backups.probeFirmware(sessionId),
+    'backups.list': ({ query }) => backups.list(query),
+    'backups.create': (request) => backups.create(request),
+    'backups.rename': ({ id, label }) => backups.rename(id, label),
+    'backups.delete': async ({ id }) => {
+      await backups.remove(id);
+      return null;
+    },
+    'backups.export': ({ id, folder }) => backups.library.exportTo(id, folder),
+    'backups.import': ({ path, label, chip, mac, offset }) => backups.importFile(path, { label, chip, mac: mac ?? null, offset: offset ?? 0 }),
+    'backups.checkRestore': ({ id, sessionId }) => backups.checkRestore(id, sessionId),
+    'backups.restore': (request) => backups.restore(request),
+    'boards.history': () => backups.history(),
   };
 
   return {
@@ -113,10 +143,12 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     jobs,
     firmware,
     devices,
+    backups,
     async dispose() {
       portWatcher.stop();
       await jobs.cancelAll();
       await devices.closeAll();
+      await boardHistory.idle();
     },
   };
 }

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { detect, eraseFlash, EspError, openSession, writeFlash, type EspSession } from '../esp';
+import { detect, eraseFlash, EspError, openSession, writeFlash, type EspSession, type FlashImage } from '../esp';
 import { ImageError } from '../esp/image';
 import type { Link } from '../serial/link';
 import { LinkClosedError } from '../serial/link';
-import type { DeviceSession, ResetStrategy } from '../../shared/types/device';
+import type { DeviceInfo, DeviceSession, ResetStrategy } from '../../shared/types/device';
 import { KilnError } from '../../shared/types/errors';
 import type { ImageRef } from '../../shared/types/firmware';
 import { formatHex32 } from '../../shared/format';
-import type { JobSummary } from '../../shared/types/jobs';
+import type { JobKind, JobSummary } from '../../shared/types/jobs';
 import type { FirmwareService } from '../firmware/service';
 import type { JobContext, JobManager } from './job-manager';
 
@@ -19,6 +19,23 @@ export interface DeviceSessionsOptions {
   publish(sessions: DeviceSession[]): void;
   /** The baud to write at once the stub runs (the user's setting). */
   defaultBaud(): number;
+  /** A board connected (the board history records it). */
+  onConnected?(info: DeviceInfo): void;
+  /** A write to a board succeeded; `what` names what was written. */
+  onWritten?(info: DeviceInfo, what: string): void;
+}
+
+/**
+ * Raw regions to write as they are (a backup being restored): no firmware fit check applies, the
+ * caller has checked them; header bytes are kept; every region is verified by the board's MD5.
+ */
+export interface RawWriteRequest {
+  sessionId: string;
+  kind: 'restore';
+  title: string;
+  /** What the board history records as written. */
+  what: string;
+  regions: FlashImage[];
 }
 
 export interface ConnectRequest {
@@ -119,7 +136,34 @@ export class DeviceSessions {
         },
         { signal, onProgress: progress },
       );
+      this.options.onWritten?.(entry.summary.info, names.join(', '));
     });
+  }
+
+  /** The summary of one connected board. */
+  get(sessionId: string): DeviceSession {
+    return structuredClone(this.require(sessionId).summary);
+  }
+
+  writeRaw(request: RawWriteRequest): JobSummary {
+    const entry = this.require(request.sessionId);
+    return this.runJob(entry, request.kind, request.title, async ({ signal, progress }) => {
+      const result = await writeFlash(entry.session, request.regions, { flashSize: 'keep', verify: true }, { signal, onProgress: progress });
+      const unverified = result.regions.filter((region) => !region.verified);
+      if (unverified.length > 0) {
+        throw new KilnError('device', `The board wrote the data but could not check it (${unverified.length} region${unverified.length === 1 ? '' : 's'} unverified).`, 'Connect with the flasher stub on and restore again.');
+      }
+      this.options.onWritten?.(entry.summary.info, request.what);
+    });
+  }
+
+  /**
+   * A job that holds the board (its port, its 'busy' state) and gets its engine session: reads
+   * such as backups. Engine errors become KilnErrors as for every other job.
+   */
+  runOnBoard(sessionId: string, kind: JobKind, title: string, body: (board: { session: EspSession; info: DeviceInfo }, context: JobContext) => Promise<void>): JobSummary {
+    const entry = this.require(sessionId);
+    return this.runJob(entry, kind, title, (context) => body({ session: entry.session, info: entry.summary.info }, context));
   }
 
   async closeAll(): Promise<void> {
@@ -153,6 +197,7 @@ export class DeviceSessions {
       });
       this.entries.set(summary.id, { summary, session, unwatch });
       this.publish();
+      this.options.onConnected?.(info);
       return structuredClone(summary);
     } catch (error) {
       await link.close().catch(() => undefined);
@@ -160,7 +205,7 @@ export class DeviceSessions {
     }
   }
 
-  private runJob(entry: Entry, kind: 'erase' | 'flash', title: string, body: (context: JobContext) => Promise<void>): JobSummary {
+  private runJob(entry: Entry, kind: JobKind, title: string, body: (context: JobContext) => Promise<void>): JobSummary {
     const job = this.options.jobs.start({ kind, title, port: entry.summary.port }, async (context) => {
       entry.summary.status = 'busy';
       this.publish();
