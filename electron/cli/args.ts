@@ -55,6 +55,7 @@ Commands:
   read-flash OFFSET SIZE FILE      Save flash contents to FILE (SIZE may be "all")
   erase-flash                      Erase the whole flash
   erase-region OFFSET SIZE         Erase a region (multiples of 0x1000)
+  backup create|list|restore|export  The backup library (kiln backup --help)
 
 Options:
   -p, --port PATH        Serial port (/dev/ttyUSB0, COM3, a pty) or virtual:esp8266 / virtual:esp32

@@ -17,6 +17,7 @@ import { LinkClosedError } from '../serial/link';
 import { listPorts, type PortDescription } from '../serial/ports';
 import { openPort } from '../services/port-sources';
 import { USAGE, UsageError, parseCommandLine, type CliOptions, type Command } from './args';
+import { isBackupCommand, runBackupCli } from './backup-verbs';
 import { ProgressPrinter, type TextOutput } from './progress-bar';
 
 export interface CliIo {
@@ -35,6 +36,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (isBackupCommand(argv)) return runBackupCli(argv, io);
   let options: CliOptions;
   let command: Command | null;
   try {
