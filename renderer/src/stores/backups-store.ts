@@ -4,6 +4,7 @@ import type { ChipFamily } from '../../../shared/types/chips';
 import { isJobFinished } from '../../../shared/types/jobs';
 import { api } from '../api';
 import { describeError } from '../error-text';
+import { useDeviceStore } from './device-store';
 
 /** What an action gives back to the component that asked: its value, or a sentence to show there. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -144,8 +145,8 @@ export function subscribeBackups(): () => void {
     if (['connect', 'backup', 'restore', 'flash', 'erase'].includes(job.kind)) void useBackupsStore.getState().loadHistory();
     // What is on the board changed: the next look at its firmware must read it again.
     if (job.status === 'succeeded' && ['restore', 'flash', 'erase'].includes(job.kind)) {
-      const sessionId = Object.entries({ ...useBackupsStore.getState().restoreJobs, ...useBackupsStore.getState().eraseJobs }).find(([, id]) => id === job.id)?.[0];
-      if (sessionId) void useBackupsStore.getState().probe(sessionId);
+      const session = useDeviceStore.getState().sessions.find((s) => s.port === job.port);
+      if (session && useBackupsStore.getState().firmware[session.id]) void useBackupsStore.getState().probe(session.id);
     }
   });
   return () => {

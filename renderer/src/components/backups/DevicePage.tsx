@@ -75,9 +75,7 @@ function ConnectedBoard({ session }: { session: DeviceSession }) {
         </div>
         <dl className="facts">
           <dt>Chip</dt>
-          <dd>
-            {info.description} (revision {info.revision})
-          </dd>
+          <dd>{info.description}</dd>
           <dt>Features</dt>
           <dd>{info.features.length > 0 ? info.features.join(', ') : '–'}</dd>
           <dt>Crystal</dt>

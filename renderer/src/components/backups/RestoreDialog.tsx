@@ -14,7 +14,8 @@ import { Modal } from './Modal';
  * from), confirm, watch it write and verify.
  */
 export function RestoreDialog({ entry, onClose }: { entry: BackupEntry; onClose: () => void }) {
-  const sessions = useDeviceStore((state) => state.sessions.filter((s) => s.status !== 'lost'));
+  const allSessions = useDeviceStore((state) => state.sessions);
+  const sessions = allSessions.filter((s) => s.status !== 'lost');
   const [sessionId, setSessionId] = useState<string | null>(sessions.find((s) => s.info.chip === entry.chip)?.id ?? sessions[0]?.id ?? null);
   const session = sessions.find((s) => s.id === sessionId) ?? null;
   const { checkRestore, restore, cancel } = useBackupsStore();
