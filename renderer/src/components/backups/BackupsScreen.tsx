@@ -134,8 +134,9 @@ function BackupRow({ entry, onRestore, onDelete, onNotice }: { entry: BackupEntr
           {entry.origin === 'imported' ? ' · imported' : ''}
         </p>
         <p className="backup-meta">
-          <span className={`firmware-kind firmware-${entry.firmware.kind}`}>{entry.firmware.summary}</span> <span className="mono muted small-print">MD5 {entry.md5}</span>
+          <span className={`firmware-kind firmware-${entry.firmware.kind}`}>{entry.firmware.summary}</span>
         </p>
+        <p className="backup-meta mono muted small-print">MD5 {entry.md5}</p>
         {mode === 'export' && (
           <form
             className="inline-form"

@@ -54,7 +54,7 @@ export function RestoreDialog({ entry, onClose }: { entry: BackupEntry; onClose:
   return (
     <Modal title={`Restore “${entry.label}”`} onClose={onClose} busy={running}>
       <div className="modal-body">
-        <p className="muted">
+        <p className="muted wrap">
           {CHIP_DISPLAY_NAMES[entry.chip]} · <span className="mono">{entry.mac ?? 'MAC unknown'}</span> · {formatBytes(entry.region.size)} at {formatHex32(entry.region.offset)} · {formatDate(entry.createdAt)}
         </p>
         {sessions.length === 0 ? (
@@ -62,12 +62,12 @@ export function RestoreDialog({ entry, onClose }: { entry: BackupEntry; onClose:
             No board is connected. Connect the board on the Flash screen, then restore.
           </p>
         ) : (
-          <label className="field">
+          <label className="stacked-field">
             <span>Write it to</span>
             <select value={sessionId ?? ''} disabled={Boolean(jobId)} onChange={(event) => setSessionId(event.target.value)}>
               {sessions.map((s) => (
                 <option key={s.id} value={s.id}>
-                  {s.info.description} ({s.info.mac}) on {s.port}
+                  {s.info.mac} on {s.port}
                 </option>
               ))}
             </select>
