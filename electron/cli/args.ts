@@ -65,7 +65,7 @@ Options:
       --flash-size SIZE  keep | detect | 512KB | 1MB | 2MB | 4MB | 8MB | 16MB ... (default keep)
       --flash-mode MODE  keep | qio | qout | dio | dout (default keep)
       --flash-freq FREQ  keep | 80m | 40m | 26m | 20m (default keep)
-      --no-stub          Use the ROM loader only (slower; no read-flash)
+      --no-stub          Use the ROM loader only (slower; read-flash on the ESP32 family only)
       --no-compress      Send data uncompressed
       --no-verify        Skip the MD5 check after writing
   -h, --help             Show this help

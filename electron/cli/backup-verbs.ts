@@ -20,8 +20,17 @@ import { defaultDataDir } from '../services/data-dir';
 import { DeviceSessions } from '../services/device-sessions';
 import { JobManager } from '../services/job-manager';
 import { openPort } from '../services/port-sources';
-import { ProgressPrinter } from './progress-bar';
-import type { CliIo } from './run-cli';
+import type { Link } from '../serial/link';
+import { ProgressPrinter, type TextOutput } from './progress-bar';
+
+/** What the verbs need of the terminal: the part of run-cli's CliIo they use (declared here, so the two modules do not import each other). */
+export interface BackupCliIo {
+  stdout: TextOutput;
+  stderr: TextOutput;
+  openLink?: (path: string, baud: number) => Promise<Link>;
+  /** Ctrl-C: the running job stops between blocks. */
+  signal?: AbortSignal;
+}
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -136,7 +145,7 @@ function parse(argv: readonly string[]): Parsed {
   return result;
 }
 
-export async function runBackupCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runBackupCli(argv: readonly string[], io: BackupCliIo): Promise<number> {
   let options: Parsed;
   try {
     options = parse(argv);
