@@ -93,6 +93,7 @@ Commands (write them with - or _: write-flash or write_flash):
   image-info FILE                  Describe a firmware image (chip, segments, flash settings, checksum)
   merge-bin -o OUT OFFSET FILE ... Combine files into one image, gaps filled with 0xFF
   version                          Show Kiln's version
+  backup create|list|restore|export  The backup library (kiln backup --help)
 
 Options (before or after the command; --opt VALUE or --opt=VALUE; _ or - in names):
   -p, --port PATH           Serial port (/dev/ttyUSB0, COM3, a pty) or a virtual board (below).
@@ -112,7 +113,7 @@ Options (before or after the command; --opt VALUE or --opt=VALUE; _ or - in name
       --no-verify           Skip the MD5 check after writing
       --force               Write an image the checks refuse (wrong chip, not a valid image at the
                             bootloader offset); never a file that does not fit the flash
-      --no-stub             Use the ROM loader only (slower; no read-flash)
+      --no-stub             Use the ROM loader only (slower; read-flash on the ESP32 family only)
   -o, --output FILE         merge-bin: the file to write
       --target-offset N     merge-bin: the offset the output will be written at (default 0)
       --fill-flash-size SIZE  merge-bin: pad the output with 0xFF to this size

@@ -27,6 +27,7 @@ import { HASH_VERIFIED_LINE, chipEraseLine, compressedLine, eraseRangeLine, kbit
 import { createOutput, type CliOutput } from './output';
 import type { TextOutput } from './progress-bar';
 import { isVirtualPortPath, openPersistentVirtualPort, saveVirtualPort, virtualFlashFile } from './virtual-ports';
+import { isBackupCommand, runBackupCli } from './backup-verbs';
 
 export interface CliIo {
   stdout: TextOutput;
@@ -48,6 +49,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (isBackupCommand(argv)) return runBackupCli(argv, io);
   let options: CliOptions;
   let command: Command | null;
   try {

@@ -23,6 +23,8 @@ export const Op = {
   READ_REG: 0x0a,
   SPI_SET_PARAMS: 0x0b,
   SPI_ATTACH: 0x0d,
+  /** ESP32-family ROMs only: up to 64 bytes of flash per request (the ESP8266 ROM has no read command). */
+  READ_FLASH_SLOW: 0x0e,
   CHANGE_BAUDRATE: 0x0f,
   FLASH_DEFL_BEGIN: 0x10,
   FLASH_DEFL_DATA: 0x11,

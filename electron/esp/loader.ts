@@ -61,6 +61,8 @@ const BARRIER_REGISTER = 0x40001000;
 /** The stub's read-flash packet size and how many packets may be unacknowledged (esptool's values). */
 export const READ_BLOCK_SIZE = 0x1000;
 export const READ_MAX_IN_FLIGHT = 64;
+/** The ESP32-family ROM's READ_FLASH_SLOW reads at most this many bytes per request, and always answers this many. */
+export const ROM_READ_BLOCK_SIZE = 64;
 
 export class EspLoader {
   /** True once Espressif's flasher stub answers instead of the ROM (2 status bytes, extra commands). */
@@ -323,6 +325,45 @@ export class EspLoader {
     const actual = createHash('md5').update(out).digest('hex');
     if (expected !== actual) {
       throw new EspError('verify-failed', `The data read from flash is damaged (MD5 ${actual}, the board computed ${expected}). Try a lower baud rate.`);
+    }
+    return out;
+  }
+
+  /**
+   * READ_FLASH_SLOW (ESP32-family ROMs): one request per 64 bytes, address and length as two
+   * words. The answer always carries a full 64-byte buffer (only the first `length` bytes are the
+   * flash) before its status bytes. Nothing on the board checks the transfer, so the caller
+   * compares the ROM's SPI_FLASH_MD5 afterwards. A request is idempotent: one that times out or
+   * arrives corrupted is asked again, like a data block.
+   */
+  async readFlashSlow(offset: number, length: number, options: { onData?: (received: number) => void; signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const out = new Uint8Array(length);
+    for (let received = 0; received < length; ) {
+      if (options.signal?.aborted) throw new OperationAbortedError();
+      const address = offset + received;
+      const blockLength = Math.min(ROM_READ_BLOCK_SIZE, length - received);
+      const description = `read flash at 0x${address.toString(16)}`;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.channel.writePacket(encodeRequest(Op.READ_FLASH_SLOW, packWords(address, blockLength)));
+          const { data } = await this.expectSuccess(description, Op.READ_FLASH_SLOW, { respDataLength: ROM_READ_BLOCK_SIZE });
+          out.set(data.subarray(0, blockLength), received);
+          break;
+        } catch (error) {
+          // The request was well formed, so "invalid message" or a reply to another opcode means it
+          // arrived damaged; a genuine refusal repeats and is reported after the last attempt.
+          const retryable =
+            error instanceof CommandTimeoutError ||
+            error instanceof UnsupportedCommandError ||
+            (error instanceof CommandFailedError && (error.errorCode === ERROR_INVALID_MESSAGE || error.errorCode === ERROR_CHECKSUM)) ||
+            (error instanceof EspError && error.code === 'bad-response');
+          if (!retryable || attempt >= BLOCK_ATTEMPTS) throw error;
+          await this.channel.settle(20, 200);
+          this.channel.flushInput();
+        }
+      }
+      received += blockLength;
+      options.onData?.(received);
     }
     return out;
   }

@@ -164,7 +164,7 @@ async function establish(link: Link, channel: SlipChannel, loader: EspLoader, op
       stubState = 'uploaded';
     } else {
       stubState = 'failed';
-      warn(`The flasher stub did not start on the ${chip.name} (no greeting); continuing with the ROM loader, which is slower and cannot read flash.`);
+      warn(`The flasher stub did not start on the ${chip.name} (no greeting); continuing with the ROM loader, which is slower${chip.rom.readFlashSlow ? '' : ' and cannot read flash'}.`);
       // The stub may have crashed the chip: reset into the bootloader again (or re-sync where we can't reset).
       const again = await connectLoader(loader, {
         before: connected.modemLines ? 'default-reset' : 'no-reset',

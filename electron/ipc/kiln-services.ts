@@ -1,10 +1,14 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AppInfo } from '../../shared/contract/app';
 import type { PortInfo } from '../../shared/types/ports';
 import { EventBus } from './event-bus';
 import { createRouter, type Handlers, type Router } from './router';
 import { createFirmwareService, type FirmwareService } from '../firmware/service';
 import type { Link } from '../serial/link';
+import { BackupService } from '../services/backups/backup-service';
+import { BoardHistory } from '../services/backups/board-history';
+import { BackupLibrary, type StorageProbe } from '../services/backups/library';
 import { DeviceSessions } from '../services/device-sessions';
 import { JobManager } from '../services/job-manager';
 import { PortWatcher } from '../services/port-watcher';
@@ -33,6 +37,8 @@ export interface KilnServicesOptions {
   virtualBoardLimit?: number;
   /** Resolves and checks a device path before it is opened; tests of fake devices replace it. */
   resolvePort?(path: string): Promise<string>;
+  /** Stands in for the backups folder's disk (tests: a read-only or full one). */
+  backupStorage?: StorageProbe;
 }
 
 export interface KilnServices {
@@ -41,6 +47,7 @@ export interface KilnServices {
   jobs: JobManager;
   firmware: FirmwareService;
   devices: DeviceSessions;
+  backups: BackupService;
   dispose(): Promise<void>;
 }
 
@@ -66,6 +73,7 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     ...(options.catalogBaseUrl !== undefined ? { catalogBaseUrl: options.catalogBaseUrl } : {}),
   });
 
+  const boardHistory = new BoardHistory(options.dataDir);
   const devices = new DeviceSessions({
     jobs,
     firmware,
@@ -82,6 +90,15 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
       const keep = new Set((options.demoPorts?.() ?? []).map((demo) => demo.path));
       if (isVirtualPort(port) && !keep.has(port)) await options.releaseVirtualPort?.(port);
     },
+    onConnected: (info) => void boardHistory.seen(info).catch(() => undefined),
+    onWritten: (info, what) => void boardHistory.flashed(info, what).catch(() => undefined),
+  });
+  const backups = new BackupService({
+    library: new BackupLibrary({ dir: join(options.dataDir, 'backups'), ...(options.backupStorage ? { storage: options.backupStorage } : {}) }),
+    history: boardHistory,
+    devices,
+    jobs,
+    onChanged: () => void backups.list().then((list) => events.emit('backups.changed', list), () => undefined),
   });
 
   const portWatcher = new PortWatcher(listPorts, (ports) => events.emit('ports.changed', ports));
@@ -125,6 +142,19 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     'device.list': () => devices.list(),
     'device.erase': ({ sessionId }) => devices.erase(sessionId),
     'device.write': (request) => devices.write(request),
+    'device.probeFirmware': ({ sessionId }) => backups.probeFirmware(sessionId),
+    'backups.list': ({ query }) => backups.list(query),
+    'backups.create': (request) => backups.create(request),
+    'backups.rename': ({ id, label }) => backups.rename(id, label),
+    'backups.delete': async ({ id }) => {
+      await backups.remove(id);
+      return null;
+    },
+    'backups.export': ({ id, folder }) => backups.library.exportTo(id, folder),
+    'backups.import': ({ path, label, chip, mac, offset }) => backups.importFile(path, { label, chip, mac: mac ?? null, offset: offset ?? 0 }),
+    'backups.checkRestore': ({ id, sessionId }) => backups.checkRestore(id, sessionId),
+    'backups.restore': (request) => backups.restore(request),
+    'boards.history': () => backups.history(),
   };
 
   return {
@@ -133,10 +163,12 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     jobs,
     firmware,
     devices,
+    backups,
     async dispose() {
       portWatcher.stop();
       await jobs.cancelAll();
       await devices.closeAll();
+      await boardHistory.idle();
     },
   };
 }

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { detect, eraseFlash, EspError, openSession, type EspSession } from '../esp';
+import { detect, eraseFlash, EspError, openSession, type EspSession, type FlashImage } from '../esp';
 import { ImageError } from '../esp/image';
 import type { Link } from '../serial/link';
 import { LinkClosedError } from '../serial/link';
-import type { DeviceSession, ResetStrategy } from '../../shared/types/device';
+import type { DeviceInfo, DeviceSession, ResetStrategy } from '../../shared/types/device';
 import { KilnError } from '../../shared/types/errors';
 import type { ImageRef } from '../../shared/types/firmware';
 import { formatHex32 } from '../../shared/format';
-import type { JobSummary } from '../../shared/types/jobs';
+import type { JobKind, JobSummary } from '../../shared/types/jobs';
 import type { FirmwareService } from '../firmware/service';
 import { executeWritePlan, type PlannedImage } from '../firmware/write-plan';
 import type { JobContext, JobManager } from './job-manager';
@@ -30,6 +30,23 @@ export interface DeviceSessionsOptions {
   admitPort?(path: string, connectedPorts: string[]): void;
   /** A port's session is over (disconnected, or its connect failed): free what it held. */
   releasePort?(path: string): Promise<void>;
+  /** A board connected (the board history records it). */
+  onConnected?(info: DeviceInfo): void;
+  /** A write to a board succeeded; `what` names what was written. */
+  onWritten?(info: DeviceInfo, what: string): void;
+}
+
+/**
+ * Raw regions to write as they are (a backup being restored): no firmware fit check applies, the
+ * caller has checked them; header bytes are kept; every region is verified by the board's MD5.
+ */
+export interface RawWriteRequest {
+  sessionId: string;
+  kind: 'restore';
+  title: string;
+  /** What the board history records as written. */
+  what: string;
+  regions: FlashImage[];
 }
 
 export interface ConnectRequest {
@@ -141,7 +158,46 @@ export class DeviceSessions {
         },
         { signal, onProgress: progress },
       );
+      this.options.onWritten?.(entry.summary.info, names.join(', '));
     });
+  }
+
+  /** The summary of one connected board. */
+  get(sessionId: string): DeviceSession {
+    return structuredClone(this.require(sessionId).summary);
+  }
+
+  writeRaw(request: RawWriteRequest): JobSummary {
+    const entry = this.require(request.sessionId);
+    return this.runJob(entry, request.kind, request.title, async ({ signal, progress }) => {
+      // The same one write path as every other write: board-free checks (alignment, overlap) and the fit
+      // to this board's flash run before anything is written. A backup is raw flash, so the image-content
+      // checks (a valid firmware image at the bootloader offset) do not apply: force skips only those.
+      const result = await executeWritePlan(
+        entry.session,
+        request.regions.map((region) => ({ offset: region.offset, data: region.data, name: region.name ?? request.title, kind: 'data' as const })),
+        {
+          force: true,
+          device: { chip: entry.summary.info.chip, flashSizeBytes: entry.summary.info.flash?.sizeBytes ?? null },
+          write: { flashSize: 'keep', verify: true },
+        },
+        { signal, onProgress: progress },
+      );
+      const unverified = result.regions.filter((region) => !region.verified);
+      if (unverified.length > 0) {
+        throw new KilnError('device', `The board wrote the data but could not check it (${unverified.length} region${unverified.length === 1 ? '' : 's'} unverified).`, 'Connect with the flasher stub on and restore again.');
+      }
+      this.options.onWritten?.(entry.summary.info, request.what);
+    });
+  }
+
+  /**
+   * A job that holds the board (its port, its 'busy' state) and gets its engine session: reads
+   * such as backups. Engine errors become KilnErrors as for every other job.
+   */
+  runOnBoard(sessionId: string, kind: JobKind, title: string, body: (board: { session: EspSession; info: DeviceInfo }, context: JobContext) => Promise<void>): JobSummary {
+    const entry = this.require(sessionId);
+    return this.runJob(entry, kind, title, (context) => body({ session: entry.session, info: entry.summary.info }, context));
   }
 
   async closeAll(): Promise<void> {
@@ -175,6 +231,7 @@ export class DeviceSessions {
       });
       this.entries.set(summary.id, { summary, session, unwatch });
       this.publish();
+      this.options.onConnected?.(info);
       return structuredClone(summary);
     } catch (error) {
       await link.close().catch(() => undefined);
@@ -182,7 +239,7 @@ export class DeviceSessions {
     }
   }
 
-  private runJob(entry: Entry, kind: 'erase' | 'flash', title: string, body: (context: JobContext) => Promise<void>): JobSummary {
+  private runJob(entry: Entry, kind: JobKind, title: string, body: (context: JobContext) => Promise<void>): JobSummary {
     const job = this.options.jobs.start({ kind, title, port: entry.summary.port }, async (context) => {
       entry.summary.status = 'busy';
       this.publish();

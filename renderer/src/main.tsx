@@ -6,12 +6,14 @@ import { trackConnection, useAppStore } from './stores/app-store';
 import { subscribePorts, usePortsStore } from './stores/ports-store';
 import { subscribeJobs } from './stores/jobs-store';
 import { subscribeDevices, useDeviceStore } from './stores/device-store';
+import { subscribeBackups } from './stores/backups-store';
 import './styles.css';
 
 trackConnection(apiMode);
 subscribePorts();
 subscribeJobs();
 subscribeDevices();
+subscribeBackups();
 void useAppStore.getState().load();
 void usePortsStore.getState().refresh();
 void useDeviceStore.getState().refresh();

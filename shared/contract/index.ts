@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { EventSpec, RequestSpec } from './define';
 import { appRequests } from './app';
+import { backupsEvents, backupsRequests } from './backups';
 import { deviceEvents, deviceRequests } from './device';
 import { firmwareRequests } from './firmware';
 import { jobsEvents, jobsRequests } from './jobs';
@@ -16,12 +17,14 @@ export const requests = {
   ...jobsRequests,
   ...firmwareRequests,
   ...deviceRequests,
+  ...backupsRequests,
 };
 
 export const events = {
   ...portsEvents,
   ...jobsEvents,
   ...deviceEvents,
+  ...backupsEvents,
 };
 
 type Requests = typeof requests;

@@ -57,6 +57,7 @@ export const esp32: ChipDefinition = {
     setParams: true,
     flashBeginEncryptWord: false,
     securityInfo: false,
+    readFlashSlow: true,
   },
   romEraseSize: exactEraseSize,
 

@@ -64,6 +64,7 @@ export const esp8266: ChipDefinition = {
     setParams: false,
     flashBeginEncryptWord: false,
     securityInfo: false,
+    readFlashSlow: false,
   },
   romEraseSize: esp8266RomEraseSize,
 

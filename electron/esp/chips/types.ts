@@ -36,6 +36,8 @@ export interface RomCapabilities {
   flashBeginEncryptWord: boolean;
   /** GET_SECURITY_INFO. */
   securityInfo: boolean;
+  /** READ_FLASH_SLOW: the ROM reads flash itself, 64 bytes per request (ESP32 family; the ESP8266 ROM cannot read flash). */
+  readFlashSlow: boolean;
 }
 
 export interface ChipIdentity {
@@ -116,6 +118,7 @@ export const NEWER_ESP32_ROM: ChipDefinition['rom'] = {
   setParams: true,
   flashBeginEncryptWord: true,
   securityInfo: true,
+  readFlashSlow: true,
 };
 
 /** ESP32-family ROMs erase exactly what FLASH_BEGIN asks (only the ESP8266 ROM miscounts). */

@@ -1,4 +1,6 @@
 import { useAppStore, type Screen } from '../stores/app-store';
+import { BackupsScreen } from './backups/BackupsScreen';
+import { DevicePage } from './backups/DevicePage';
 import { FlashScreen } from './FlashScreen';
 import { SettingsScreen } from './SettingsScreen';
 import { StatusBar } from './StatusBar';
@@ -6,6 +8,8 @@ import { ErrorBanner } from './ErrorBanner';
 
 const NAV: { screen: Screen; label: string; hint: string }[] = [
   { screen: 'flash', label: 'Flash', hint: 'Connect a board and put MicroPython on it' },
+  { screen: 'device', label: 'Device', hint: 'Everything about the connected board, its firmware, backing it up' },
+  { screen: 'backups', label: 'Backups', hint: 'Your saved flash images: restore, export, import' },
   { screen: 'settings', label: 'Settings', hint: 'Demo board, baud rate, where Kiln keeps its files' },
 ];
 
@@ -40,7 +44,7 @@ export function App() {
       </nav>
       <main className="content">
         {error && <ErrorBanner message={error} onDismiss={dismiss} />}
-        {screen === 'flash' ? <FlashScreen /> : <SettingsScreen />}
+        {screen === 'flash' ? <FlashScreen /> : screen === 'device' ? <DevicePage /> : screen === 'backups' ? <BackupsScreen /> : <SettingsScreen />}
       </main>
       <StatusBar />
     </div>

@@ -281,6 +281,36 @@ describe('ESP32 ROM', () => {
     expect(romStatus(await host.command(OP.READ_FLASH_SLOW, u32(0x3000, 65)))).toEqual([1, 0x0a]);
   });
 
+  it('READ_FLASH_SLOW pieces, asked as esptool asks them, reassemble a sector that matches SPI_FLASH_MD5', async () => {
+    const { board, host } = await romBoard('esp32');
+    await host.sync();
+    await host.command(OP.SPI_ATTACH, u32(0, 0));
+    const sector = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
+    board.writeFlashRaw(0x8000, sector);
+    const pieces: Uint8Array[] = [];
+    // The last request asks for less than 64 bytes; the ROM still sends its full 64-byte buffer.
+    for (let at = 0; at < 4096 - 32; at += 64) {
+      const length = Math.min(64, 4096 - 32 - at);
+      const r = await host.command(OP.READ_FLASH_SLOW, u32(0x8000 + at, length));
+      expect(r.data.length).toBe(64 + 4);
+      expect(romStatus(r, 64)).toEqual([0, 0]);
+      pieces.push(r.data.subarray(0, length));
+    }
+    const read = concat(...pieces);
+    expect(Buffer.from(read).equals(Buffer.from(sector.subarray(0, 4096 - 32)))).toBe(true);
+    const md5 = await host.command(OP.SPI_FLASH_MD5, u32(0x8000, read.length, 0, 0));
+    expect(Buffer.from(md5.data.subarray(0, 32)).toString('latin1')).toBe(createHash('md5').update(read).digest('hex'));
+  });
+
+  it('READ_FLASH_SLOW fails with 0x09 before SPI_ATTACH and past the end of the flash', async () => {
+    const { host } = await romBoard('esp32');
+    await host.sync();
+    expect(romStatus(await host.command(OP.READ_FLASH_SLOW, u32(0x1000, 64)))).toEqual([1, 0x09]);
+    await host.command(OP.SPI_ATTACH, u32(0, 0));
+    await host.command(OP.SPI_SET_PARAMS, u32(0, 4 << 20, 64 * 1024, 4096, 256, 0xffff));
+    expect(romStatus(await host.command(OP.READ_FLASH_SLOW, u32((4 << 20) - 32, 64)))).toEqual([1, 0x09]);
+  });
+
   it('CHANGE_BAUDRATE: the reply comes at the old rate, then the ROM listens at the new one', async () => {
     const { host, link } = await romBoard('esp32');
     await host.sync();
