@@ -5,6 +5,7 @@ import { deviceEvents, deviceRequests } from './device';
 import { firmwareRequests } from './firmware';
 import { jobsEvents, jobsRequests } from './jobs';
 import { portsEvents, portsRequests } from './ports';
+import { replEvents, replRequests } from './repl';
 
 /**
  * The one contract between the renderer and the main process. Every request and every event is
@@ -16,12 +17,14 @@ export const requests = {
   ...jobsRequests,
   ...firmwareRequests,
   ...deviceRequests,
+  ...replRequests,
 };
 
 export const events = {
   ...portsEvents,
   ...jobsEvents,
   ...deviceEvents,
+  ...replEvents,
 };
 
 type Requests = typeof requests;
