@@ -18,6 +18,7 @@ import { listPorts, type PortDescription } from '../serial/ports';
 import { openPort } from '../services/port-sources';
 import { USAGE, UsageError, parseCommandLine, type CliOptions, type Command } from './args';
 import { ProgressPrinter, type TextOutput } from './progress-bar';
+import { replVerbOf, runReplVerb } from './repl-verbs';
 
 export interface CliIo {
   stdout: TextOutput;
@@ -35,6 +36,8 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // The MicroPython verbs (repl, exec, run, fs, reset) parse their own arguments.
+  if (replVerbOf(argv) !== null) return runReplVerb(argv, io);
   let options: CliOptions;
   let command: Command | null;
   try {

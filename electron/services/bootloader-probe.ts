@@ -1,5 +1,6 @@
 import { DIRECTION_RESPONSE, encodeRequest, Op, SYNC_PAYLOAD } from '../esp/command';
 import { slipEncode, SlipDecoder } from '../esp/slip';
+import { classifyUnresponsive, RawReplUnavailableError } from '../repl/errors';
 import type { Link } from '../serial/link';
 
 /**
@@ -22,4 +23,16 @@ export async function answersLikeBootloader(link: Link, options: { attempts?: nu
     }
   }
   return false;
+}
+
+/**
+ * Sharpens a failed raw-REPL entry: what the console showed before (the ROM's "waiting for
+ * download") and, failing that, a SYNC the ROM loader answers tell "in the bootloader" from silence.
+ */
+export async function explainNoRawRepl(link: Link, error: unknown, consoleBefore: Uint8Array = new Uint8Array(0)): Promise<unknown> {
+  if (!(error instanceof RawReplUnavailableError)) return error;
+  let kind = error.kind;
+  if (kind === 'silent') kind = classifyUnresponsive(consoleBefore);
+  if (kind === 'silent' && link.isOpen && (await answersLikeBootloader(link).catch(() => false))) kind = 'bootloader';
+  return kind === error.kind ? error : new RawReplUnavailableError('no "raw REPL" prompt after Ctrl-A', kind);
 }

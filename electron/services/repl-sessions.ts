@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hardResetSequence } from '../esp/reset';
 import { downloadPath, uploadPaths, uploadVerified, type TransferProgress } from '../repl/board-files';
 import { ESP8266_ROM_BAUD, looksLikeWrongBaud, mentionsEsp8266, ROM_LINE_QUIET_MS, ROM_LINE_WAIT_MS, WRONG_BAUD_NOTE } from '../repl/boot-line';
-import { classifyUnresponsive, PythonError, RawReplUnavailableError, ReplProtocolError, ReplTimeoutError, UploadMismatchError } from '../repl/errors';
+import { PythonError, RawReplUnavailableError, ReplProtocolError, ReplTimeoutError, UploadMismatchError } from '../repl/errors';
 import { concat } from '../repl/link-reader';
 import { pythonString } from '../repl/python-literal';
 import { RawRepl } from '../repl/raw-repl';
@@ -10,7 +10,7 @@ import { LinkClosedError, ModemLinesUnsupportedError, type Link } from '../seria
 import { KilnError } from '../../shared/types/errors';
 import type { JobSummary } from '../../shared/types/jobs';
 import type { BoardFileListing, ReplOutput, ReplSessionInfo } from '../../shared/types/repl';
-import { answersLikeBootloader } from './bootloader-probe';
+import { explainNoRawRepl } from './bootloader-probe';
 import type { JobContext, JobManager } from './job-manager';
 
 /**
@@ -309,13 +309,9 @@ class ReplSession {
   }
 
   private async explainNoRepl(link: Link, error: unknown): Promise<unknown> {
-    if (!(error instanceof RawReplUnavailableError)) return error;
-    let kind = error.kind;
     // The console since the last prompt may show the ROM's "waiting for download".
     const sincePrompt = this.tail.slice(this.tail.lastIndexOf('>>> ') + 1);
-    if (kind === 'silent') kind = classifyUnresponsive(Buffer.from(sincePrompt, 'latin1'));
-    if (kind === 'silent' && (await answersLikeBootloader(link).catch(() => false))) kind = 'bootloader';
-    return kind === error.kind ? error : new RawReplUnavailableError('no "raw REPL" prompt after Ctrl-A', kind);
+    return explainNoRawRepl(link, error, Buffer.from(sincePrompt, 'latin1'));
   }
 
   private async exclusive<T>(work: () => Promise<T>): Promise<T> {
