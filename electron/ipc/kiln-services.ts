@@ -143,6 +143,8 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     'files.list': ({ sessionId, path }) => repl.listFiles(sessionId, path),
     'files.upload': ({ sessionId, sources, folder }) => repl.upload(sessionId, sources, folder),
     'files.download': ({ sessionId, path, target }) => repl.download(sessionId, path, target),
+    'files.get': async ({ sessionId, path }) => ({ path, data: Buffer.from(await repl.getFile(sessionId, path)).toString('base64') }),
+    'files.put': ({ sessionId, path, data }) => repl.put(sessionId, path, new Uint8Array(Buffer.from(data, 'base64'))),
     'files.remove': async ({ sessionId, path }) => {
       await repl.remove(sessionId, path);
       return null;

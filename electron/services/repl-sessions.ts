@@ -512,6 +512,17 @@ export class ReplSessions {
     });
   }
 
+  /** A small board file's bytes (the renderer saves it through the browser). */
+  async getFile(sessionId: string, path: string): Promise<Uint8Array> {
+    return this.require(sessionId).withRawRepl(async (repl) => {
+      const parent = path.slice(0, Math.max(1, path.lastIndexOf('/')));
+      const entry = (await repl.listDir(parent)).find((candidate) => candidate.path === path);
+      if (!entry || entry.kind !== 'file') throw new KilnError('not-found', `There is no file ${path} on the board.`);
+      if (entry.size > MAX_EDIT_BYTES) throw new KilnError('bad-request', `${path} is bigger than ${MAX_EDIT_BYTES / 1024} KB.`, 'Copy it with "kiln fs cp" instead.');
+      return repl.readFile(path);
+    });
+  }
+
   /** Saves editor text, verified and moved into place like any upload. */
   async writeText(sessionId: string, path: string, text: string): Promise<{ bytes: number; verified: 'sha256' | 'size' }> {
     const data = new TextEncoder().encode(text);
@@ -534,6 +545,17 @@ export class ReplSessions {
     return this.options.jobs.start({ kind: 'file-upload', title, port: session.info.port }, async (context) => {
       await session.withRawRepl(async (repl) => {
         await uploadPaths(repl, localPaths, boardFolder, transferProgress(context, 'writing'), context.signal);
+      });
+    });
+  }
+
+  /** Uploads bytes the client holds (a browser's file input or drop) as a job, verified like any upload. */
+  put(sessionId: string, boardPath: string, data: Uint8Array): JobSummary {
+    const session = this.require(sessionId);
+    return this.options.jobs.start({ kind: 'file-upload', title: `Upload ${boardPath}`, port: session.info.port }, async (context) => {
+      const report = transferProgress(context, 'writing');
+      await session.withRawRepl(async (repl) => {
+        await uploadVerified(repl, boardPath, data, (written) => report({ done: written, total: data.length, file: boardPath }), context.signal);
       });
     });
   }

@@ -6,12 +6,14 @@ import { trackConnection, useAppStore } from './stores/app-store';
 import { subscribePorts, usePortsStore } from './stores/ports-store';
 import { subscribeJobs } from './stores/jobs-store';
 import { subscribeDevices, useDeviceStore } from './stores/device-store';
+import { subscribeRepl } from './stores/repl-store';
 import './styles.css';
 
 trackConnection(apiMode);
 subscribePorts();
 subscribeJobs();
 subscribeDevices();
+subscribeRepl();
 void useAppStore.getState().load();
 void usePortsStore.getState().refresh();
 void useDeviceStore.getState().refresh();

@@ -45,6 +45,13 @@ export const replRequests = {
   'files.upload': request(withSession({ sources: z.array(localFilePath).min(1).max(64), folder: boardPath })).returns<JobSummary>(),
   /** Starts a download job: a board file or folder to a local path (chosen in a dialog). */
   'files.download': request(withSession({ path: boardPath, target: localFilePath })).returns<JobSummary>(),
+  /**
+   * Starts an upload job for one file the renderer holds (a file input, a drop: the browser has no
+   * paths to name), base64, at most 256 KB; bigger files go by path (files.upload) or kiln fs cp.
+   */
+  'files.put': request(withSession({ path: boardPath, data: z.string().max(350_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not base64') })).returns<JobSummary>(),
+  /** A board file of at most 256 KB as base64, for the renderer to save through the browser. */
+  'files.get': request(withSession({ path: boardPath })).returns<{ path: string; data: string }>(),
   /** Deletes a file, or a folder with everything in it. */
   'files.remove': request(withSession({ path: boardPath })).returns<null>(),
   'files.rename': request(withSession({ from: boardPath, to: boardPath })).returns<null>(),

@@ -2,6 +2,7 @@ import { CHIP_DISPLAY_NAMES, isChipFamily, type ChipFamily } from '../../../shar
 import type { Link } from '../../serial/link';
 import type { VirtualBoardImpl } from '../board';
 import { createVirtualBoardImpl, type VirtualBoard, type VirtualBoardOptions } from '../index';
+import { microPythonOnDemand } from '../micropython/on-demand';
 
 /**
  * "virtual:<chip>" port paths for the CLI and the app: "virtual:esp8266", "virtual:esp32", or with a
@@ -56,6 +57,8 @@ export async function boardFor(path: string, options: Partial<VirtualBoardOption
   }
   const display = CHIP_DISPLAY_NAMES[parsed.chip];
   const created = createVirtualBoardImpl({
+    // A reset into a MicroPython image runs real MicroPython (loaded only then), as on the pty.
+    runtime: microPythonOnDemand,
     ...options,
     chip: parsed.chip,
     name: options.name ?? (parsed.label ? `${parsed.label} (${display})` : `Demo ${display}`),

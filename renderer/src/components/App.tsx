@@ -1,11 +1,13 @@
 import { useAppStore, type Screen } from '../stores/app-store';
 import { FlashScreen } from './FlashScreen';
 import { SettingsScreen } from './SettingsScreen';
+import { TerminalScreen } from './repl/TerminalScreen';
 import { StatusBar } from './StatusBar';
 import { ErrorBanner } from './ErrorBanner';
 
 const NAV: { screen: Screen; label: string; hint: string }[] = [
   { screen: 'flash', label: 'Flash', hint: 'Connect a board and put MicroPython on it' },
+  { screen: 'terminal', label: 'Terminal', hint: "The board's REPL and its files" },
   { screen: 'settings', label: 'Settings', hint: 'Demo board, baud rate, where Kiln keeps its files' },
 ];
 
@@ -40,7 +42,7 @@ export function App() {
       </nav>
       <main className="content">
         {error && <ErrorBanner message={error} onDismiss={dismiss} />}
-        {screen === 'flash' ? <FlashScreen /> : <SettingsScreen />}
+        {screen === 'flash' ? <FlashScreen /> : screen === 'terminal' ? <TerminalScreen /> : <SettingsScreen />}
       </main>
       <StatusBar />
     </div>
