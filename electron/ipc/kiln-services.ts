@@ -74,7 +74,7 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     output: (payload) => events.emit('repl.output', payload),
     portHolder: (port) => (devices.list().some((session) => session.port === port && session.status !== 'lost') ? 'Kiln is connected to its bootloader for flashing' : null),
     releasePort: async (port) => {
-      for (const session of devices.list().filter((candidate) => candidate.port === port)) await devices.disconnect(session.id, 'hard-reset');
+      for (const session of devices.list().filter((candidate) => candidate.port === port)) await devices.disconnect(session.id, 'no-reset');
     },
   });
 

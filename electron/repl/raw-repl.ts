@@ -50,6 +50,11 @@ export interface RawReplOptions {
   timeoutMs?: number;
   /** Pause between 256-byte chunks when the board lacks raw-paste mode (ms). */
   chunkPauseMs?: number;
+  /**
+   * Gets what the board printed while enter() got it to the raw REPL (a program's last output,
+   * the rest of a boot message), which a terminal shows rather than loses.
+   */
+  onSkipped?: (bytes: Uint8Array) => void;
 }
 
 export interface ExecOptions {
@@ -78,6 +83,7 @@ export class RawRepl {
   private readonly reader: LinkReader;
   private readonly timeoutMs: number;
   private readonly chunkPauseMs: number;
+  private readonly onSkipped: ((bytes: Uint8Array) => void) | undefined;
   private rawMode = false;
   private rawPaste: boolean | undefined;
 
@@ -88,6 +94,7 @@ export class RawRepl {
     this.reader = new LinkReader(link);
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.chunkPauseMs = options.chunkPauseMs ?? 10;
+    this.onSkipped = options.onSkipped;
   }
 
   /** True between enter() and exit() as far as this client knows. */
@@ -129,6 +136,7 @@ export class RawRepl {
         if (!(error instanceof ReplTimeoutError)) throw error;
       }
     }
+    this.onSkipped?.(concat(seen));
     if (!entered) {
       const all = concat(seen);
       throw new RawReplUnavailableError('no "raw REPL" prompt after Ctrl-A', classifyUnresponsive(all));

@@ -29,7 +29,7 @@ export interface ReplSessionsOptions {
   output(payload: ReplOutput): void;
   /** Who else holds the port (a bootloader session), as a sentence; null when nobody does. */
   portHolder?(port: string): string | null;
-  /** Ends that other holder when the user asked the terminal to take the port over. */
+  /** Ends that other holder (without resetting the board) when the user asked the terminal to take the port over. */
   releasePort?(port: string): Promise<void>;
   /** Console output is sent at most this often (ms). */
   outputIntervalMs?: number;
@@ -281,7 +281,7 @@ class ReplSession {
       this.flush();
       const before = this.info.state;
       this.setState('busy', null);
-      const repl = new RawRepl(link, { timeoutMs: this.owner.replTimeoutMs });
+      const repl = new RawRepl(link, { timeoutMs: this.owner.replTimeoutMs, onSkipped: (bytes) => this.showSkipped(bytes) });
       try {
         try {
           await repl.enter();
@@ -298,14 +298,23 @@ class ReplSession {
       } finally {
         if (repl.inRawMode && link.isOpen) {
           await repl.exit().catch(() => undefined);
-          // A fresh prompt in the terminal, printed by the board itself.
-          await link.write(Uint8Array.of(0x0d)).catch(() => undefined);
+          // A fresh prompt in the terminal, printed by the board itself (Ctrl-C at the prompt).
+          await link.write(Uint8Array.of(0x03)).catch(() => undefined);
         }
         this.lastByteAt = Date.now();
         if (this.info.state === 'busy') this.setState(before === 'rebooting' ? 'connected' : before, null);
         this.resume();
       }
     });
+  }
+
+  /** What the board printed until the raw REPL answered belongs in the terminal, minus the prompts our Ctrl-C produced. */
+  private showSkipped(bytes: Uint8Array): void {
+    const text = latin1(bytes).replace(/(?:\r\n>>> |>>> |\r\n|\r)+$/, '');
+    if (text.length === 0) return;
+    this.tail = (this.tail + text).slice(-TAIL_BYTES);
+    this.learnPlatform();
+    this.emit(Buffer.from(`${text}\r\n`, 'latin1'));
   }
 
   private async explainNoRepl(link: Link, error: unknown): Promise<unknown> {
@@ -431,6 +440,8 @@ export class ReplSessions {
       if (!request.takeOver || !this.options.releasePort) {
         throw new KilnError('busy', `${request.port} is in use: ${holder}.`, 'Disconnect it on the Flash screen first, or open the terminal from there.');
       }
+      // The flashing session lets go without resetting; the terminal resets the board itself
+      // below, so its boot (ROM line, banner, main.py) shows in the terminal instead of being lost.
       await this.options.releasePort(request.port);
     }
     const baud = request.baud ?? 115200;
@@ -449,6 +460,10 @@ export class ReplSessions {
     this.sessions.set(session.info.id, session);
     await session.attach(link);
     this.changed();
+    if (holder !== null) {
+      if (session.info.canHardReset) await session.hardReset();
+      else session.emit(new TextEncoder().encode('\r\n[Kiln: the board is still in its bootloader. Press RESET on the board to start MicroPython.]\r\n'));
+    }
     return { ...session.info };
   }
 

@@ -76,6 +76,8 @@ test('flash MicroPython, 1 + 2 in the terminal, upload main.py, reset, see its l
 
     const terminal = page.getByTestId('terminal');
     const rows = terminal.locator('.xterm-rows');
+    // Taking the port over from the flashing session resets the board: its boot shows here.
+    await expect(rows).toContainText('MicroPython v1.24.1', { timeout: 30_000 });
     await expect(rows).toContainText('>>>', { timeout: 30_000 });
     await terminal.click();
     await page.keyboard.type('1 + 2');

@@ -25,6 +25,8 @@ export function TerminalView({ sessionId, live }: { sessionId: string; live: boo
       cursorBlink: true,
       fontFamily: "ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace",
       fontSize: 14,
+      // Room below the baseline, or underscores vanish in the DOM renderer.
+      lineHeight: 1.2,
       scrollback: 5000,
       theme: { background: '#16181d', foreground: '#e6e6e6', cursor: '#fbbf24', selectionBackground: '#4b5563' },
     });

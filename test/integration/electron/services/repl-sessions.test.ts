@@ -171,6 +171,8 @@ describe('REPL sessions on a virtual board running MicroPython', () => {
     await type(r, '6*7\r');
     await r.waitForConsole('42\r\n>>> ', 5000, mark);
     expect(r.states).toContain('busy');
+    // File operations leave nothing behind at the prompt (no stray input, no traceback).
+    expect(r.console()).not.toMatch(/Traceback|SyntaxError/);
     expect(r.repl.list()[0]!.state).toBe('connected');
   }, 120_000);
 
@@ -287,6 +289,32 @@ describe('REPL sessions on a virtual board running MicroPython', () => {
     await type(r, '2+3\r');
     await r.waitForConsole('5\r\n>>> ', 5000, again);
   }, 40_000);
+
+  it('takes a port over from a flashing session and shows the board booting', async () => {
+    const board = await createVirtualBoard({ chip: 'esp32', linkModel: false, runtime: createMicroPythonRuntime, name: 'Kiln virtual board with ESP32' });
+    const firmware = buildDemoFirmware('esp32');
+    board.writeFlashRaw(firmware.offset, firmware.data);
+    let flashing = true;
+    const chunks: Buffer[] = [];
+    const repl = new ReplSessions({
+      jobs: new JobManager({ publish: () => undefined }),
+      openLink: async () => board.connect(),
+      publish: () => undefined,
+      output: ({ data }) => chunks.push(Buffer.from(data, 'base64')),
+      portHolder: () => (flashing ? 'Kiln is connected to its bootloader for flashing' : null),
+      releasePort: async () => {
+        flashing = false;
+      },
+    });
+    cleanups.push(async () => {
+      await repl.closeAll();
+      await board.close();
+    });
+    await expect(repl.open({ port: 'virtual:esp32' })).rejects.toMatchObject({ code: 'busy' });
+    await repl.open({ port: 'virtual:esp32', takeOver: true });
+    expect(flashing).toBe(false);
+    await expect.poll(() => Buffer.concat(chunks).toString('latin1'), { timeout: 15_000 }).toMatch(/rst:[\s\S]*MicroPython v1\.24\.1[\s\S]*>>> $/);
+  }, 30_000);
 
   it('keeps one owner per port', async () => {
     const r = await booted();
