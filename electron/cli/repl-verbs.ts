@@ -129,6 +129,7 @@ function parse(argv: readonly string[]): Parsed {
   if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new ReplUsageError(`--timeout must be seconds, 0 or more (got ${values.timeout}).`);
   const [verb, ...words] = positionals;
   if (!verb) throw new ReplUsageError('Name a command.');
+  if (values.help) return { verb, words, port: values.port ?? null, baud, recursive: values.recursive, hard: values.hard, timeoutS, help: true };
   const need = (count: number, what: string) => {
     if (words.length < count) throw new ReplUsageError(`kiln ${verb} needs ${what}.`);
   };

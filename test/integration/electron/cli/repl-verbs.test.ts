@@ -140,6 +140,12 @@ describe('kiln MicroPython verbs on a pty', () => {
     expect(repl.out).toContain('6*7\r\n42\r\n>>> ');
   }, 60_000);
 
+  it('explains itself with --help, even after an incomplete command', async () => {
+    const help = await kiln(['fs', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('fs cp [-r] SRC... DST');
+  });
+
   it('usage errors exit 2 and say what was expected', async () => {
     const result = await kiln(['fs', 'cp', 'only-one']);
     expect(result.code).toBe(2);
