@@ -28,6 +28,7 @@ import { createOutput, type CliOutput } from './output';
 import type { TextOutput } from './progress-bar';
 import { isVirtualPortPath, openPersistentVirtualPort, saveVirtualPort, virtualFlashFile } from './virtual-ports';
 import { isBackupCommand, runBackupCli } from './backup-verbs';
+import { replVerbOf, runReplVerb } from './repl-verbs';
 
 export interface CliIo {
   stdout: TextOutput;
@@ -50,6 +51,8 @@ export const EXIT_USAGE = 2;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   if (isBackupCommand(argv)) return runBackupCli(argv, io);
+  // The MicroPython verbs (repl, exec, run, fs, reset) parse their own arguments.
+  if (replVerbOf(argv) !== null) return runReplVerb(argv, io);
   let options: CliOptions;
   let command: Command | null;
   try {

@@ -12,6 +12,7 @@ import { BackupLibrary, type StorageProbe } from '../services/backups/library';
 import { DeviceSessions } from '../services/device-sessions';
 import { JobManager } from '../services/job-manager';
 import { PortWatcher } from '../services/port-watcher';
+import { ReplSessions } from '../services/repl-sessions';
 import { composePortList, type PortLister, type PortSource } from '../services/port-sources';
 import { SettingsStore } from '../services/settings-store';
 import { admitVirtualBoard, isVirtualPort } from '../services/virtual-board-admission';
@@ -48,6 +49,7 @@ export interface KilnServices {
   firmware: FirmwareService;
   devices: DeviceSessions;
   backups: BackupService;
+  repl: ReplSessions;
   dispose(): Promise<void>;
 }
 
@@ -101,6 +103,18 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     onChanged: () => void backups.list().then((list) => events.emit('backups.changed', list), () => undefined),
   });
 
+  // One owner per port: a terminal refuses a port a bootloader session holds (or takes it over when asked), and back.
+  const repl = new ReplSessions({
+    jobs,
+    openLink: options.openLink,
+    publish: (sessions) => events.emit('repl.sessions', sessions),
+    output: (payload) => events.emit('repl.output', payload),
+    portHolder: (port) => (devices.list().some((session) => session.port === port && session.status !== 'lost') ? 'Kiln is connected to its bootloader for flashing' : null),
+    releasePort: async (port) => {
+      for (const session of devices.list().filter((candidate) => candidate.port === port)) await devices.disconnect(session.id, 'no-reset');
+    },
+  });
+
   const portWatcher = new PortWatcher(listPorts, (ports) => events.emit('ports.changed', ports));
   portWatcher.start();
 
@@ -134,7 +148,10 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     'firmware.local.list': () => firmware.listLocal(),
     'firmware.local.remove': ({ id }) => firmware.removeLocal(id),
     'firmware.checkFit': ({ image, device, offset }) => firmware.checkFit(image, device, offset === undefined ? {} : { offset }),
-    'device.connect': (request) => devices.connect(request),
+    'device.connect': (request) => {
+      repl.assertPortFree(request.port);
+      return devices.connect(request);
+    },
     'device.disconnect': async ({ sessionId, after }) => {
       await devices.disconnect(sessionId, after);
       return null;
@@ -155,6 +172,47 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     'backups.checkRestore': ({ id, sessionId }) => backups.checkRestore(id, sessionId),
     'backups.restore': (request) => backups.restore(request),
     'boards.history': () => backups.history(),
+    'repl.open': (request) => repl.open(request),
+    'repl.close': async ({ sessionId }) => {
+      await repl.close(sessionId);
+      return null;
+    },
+    'repl.list': () => repl.list(),
+    'repl.write': async ({ sessionId, data }) => {
+      await repl.write(sessionId, Buffer.from(data, 'base64'));
+      return null;
+    },
+    'repl.setBaud': async ({ sessionId, baud }) => {
+      await repl.setBaud(sessionId, baud);
+      return null;
+    },
+    'repl.reset': async ({ sessionId, kind }) => {
+      await repl.reset(sessionId, kind);
+      return null;
+    },
+    'files.list': ({ sessionId, path }) => repl.listFiles(sessionId, path),
+    'files.upload': ({ sessionId, sources, folder }) => repl.upload(sessionId, sources, folder),
+    'files.download': ({ sessionId, path, target }) => repl.download(sessionId, path, target),
+    'files.get': async ({ sessionId, path }) => ({ path, data: Buffer.from(await repl.getFile(sessionId, path)).toString('base64') }),
+    'files.put': ({ sessionId, path, data }) => repl.put(sessionId, path, new Uint8Array(Buffer.from(data, 'base64'))),
+    'files.remove': async ({ sessionId, path }) => {
+      await repl.remove(sessionId, path);
+      return null;
+    },
+    'files.rename': async ({ sessionId, from, to }) => {
+      await repl.rename(sessionId, from, to);
+      return null;
+    },
+    'files.mkdir': async ({ sessionId, path }) => {
+      await repl.mkdir(sessionId, path);
+      return null;
+    },
+    'files.run': async ({ sessionId, path }) => {
+      await repl.run(sessionId, path);
+      return null;
+    },
+    'files.readText': ({ sessionId, path }) => repl.readText(sessionId, path),
+    'files.writeText': ({ sessionId, path, text }) => repl.writeText(sessionId, path, text),
   };
 
   return {
@@ -164,9 +222,11 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     firmware,
     devices,
     backups,
+    repl,
     async dispose() {
       portWatcher.stop();
       await jobs.cancelAll();
+      await repl.closeAll();
       await devices.closeAll();
       await boardHistory.idle();
     },

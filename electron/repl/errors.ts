@@ -1,3 +1,5 @@
+import { looksLikeWrongBaud } from './boot-line';
+
 /**
  * Errors of the REPL client, worded for the person at the keyboard: what happened, then what
  * to do next. The Python traceback, when there is one, stays available as data.
@@ -13,14 +15,58 @@ export class ReplTimeoutError extends Error {
   }
 }
 
+/** What the board seemed to be doing when it would not enter the raw REPL. */
+export type UnresponsiveKind = 'bootloader' | 'no-firmware' | 'other-firmware' | 'silent';
+
 export class RawReplUnavailableError extends Error {
-  constructor(detail: string) {
-    super(
-      `The board did not enter MicroPython's raw REPL (${detail}). Make sure MicroPython is flashed and ` +
-        'nothing else uses the port, press RESET on the board, then try again.',
-    );
+  readonly kind: UnresponsiveKind;
+  constructor(detail: string, kind: UnresponsiveKind = 'silent') {
+    super(RawReplUnavailableError.explain(detail, kind));
     this.name = 'RawReplUnavailableError';
+    this.kind = kind;
   }
+
+  private static explain(detail: string, kind: UnresponsiveKind): string {
+    switch (kind) {
+      case 'bootloader':
+        return (
+          'The board is in its bootloader (download mode), not running MicroPython. Press RESET without holding BOOT ' +
+          '(or use Hard reset), and flash MicroPython first if it has none.'
+        );
+      case 'no-firmware':
+        return 'The board has no firmware it can start: its boot ROM reports an invalid image in flash. Flash MicroPython onto it, then try again.';
+      case 'other-firmware':
+        return (
+          `The board answers, but not like MicroPython (${detail}): it probably runs other firmware (Arduino, NodeMCU/Lua, AT). ` +
+          'Flash MicroPython onto it, then try again.'
+        );
+      case 'silent':
+        return (
+          `The board did not enter MicroPython's raw REPL (${detail}). Make sure MicroPython is flashed and ` +
+          'nothing else uses the port, press RESET on the board, then try again.'
+        );
+    }
+  }
+}
+
+const ROM_DOWNLOAD_MARKERS = [/waiting for download/i, /boot mode:\(1,\d\)/, /DOWNLOAD(_BOOT)?\(/];
+
+/**
+ * Tells from what a board printed why it did not answer like MicroPython: the ROM loader's boot
+ * line ("waiting for download", "boot mode:(1,x)") means the bootloader; MicroPython's own prompts
+ * mean it is MicroPython after all (silent); other text means other firmware.
+ */
+export function classifyUnresponsive(seen: Uint8Array): UnresponsiveKind {
+  const text = Buffer.from(seen).toString('latin1');
+  if (ROM_DOWNLOAD_MARKERS.some((marker) => marker.test(text))) return 'bootloader';
+  // SLIP frames (0xC0 ... 0xC0) are the bootloader protocol answering.
+  if (seen.filter((byte) => byte === 0xc0).length >= 2) return 'bootloader';
+  if (/invalid header|flash read err|no valid app/i.test(text)) return 'no-firmware';
+  if (/>>> |raw REPL|MicroPython/.test(text)) return 'silent';
+  // Bytes at another baud (an ESP8266's 74880-baud ROM line) say nothing about the firmware.
+  if (looksLikeWrongBaud(seen)) return 'silent';
+  const printable = text.replace(/[^\x20-\x7e]/g, '').trim();
+  return printable.length >= 4 && printable.length >= text.trim().length * 0.8 ? 'other-firmware' : 'silent';
 }
 
 export class ReplProtocolError extends Error {
@@ -86,4 +132,12 @@ export function parseTraceback(traceback: string): { type: string; message: stri
     if (found) errno = Number(found[1]);
   }
   return { type, message, errno };
+}
+
+/** An upload whose copy on the board differs from what was sent (size or hash). */
+export class UploadMismatchError extends Error {
+  constructor(path: string, detail: string) {
+    super(`The copy of ${path} on the board does not match what Kiln sent (${detail}). Upload it again; if it keeps failing, the board's flash may be worn or full.`);
+    this.name = 'UploadMismatchError';
+  }
 }

@@ -115,3 +115,87 @@ export function mkdirCode(path: string, existOk: boolean): string {
   if (!existOk) return `import os\nos.mkdir(${pythonString(path)})`;
   return ['import os', 'try:', ` os.mkdir(${pythonString(path)})`, 'except OSError as _ke:', ' if _ke.args[0]!=17:', '  raise'].join('\n');
 }
+
+export function renameCode(from: string, to: string): string {
+  return `import os\nos.rename(${pythonString(from)},${pythonString(to)})`;
+}
+
+/** Removes a file, or a folder with everything in it (depth first). */
+export function removeTreeCode(path: string): string {
+  return [
+    'import os',
+    'def _krm(p):',
+    ' if os.stat(p)[0]&0x4000:',
+    '  for e in os.ilistdir(p):',
+    "   _krm((p if p.endswith('/') else p+'/')+e[0])",
+    "  if p!='/':",
+    '   os.rmdir(p)',
+    ' else:',
+    '  os.remove(p)',
+    `_krm(${pythonString(path)})`,
+    'del _krm',
+  ].join('\n');
+}
+
+/**
+ * Prints "<size> <sha256 hex>" of a file, or "<size> -" where the firmware has no hashlib. The
+ * hash is computed on the board from what its filesystem returns, so it proves the bytes arrived.
+ */
+export function fileDigestCode(path: string): string {
+  return [
+    'import os',
+    `_kp=${pythonString(path)}`,
+    '_ks=os.stat(_kp)[6]',
+    'try:',
+    ' import hashlib,binascii',
+    ' _kh=hashlib.sha256()',
+    " _kf=open(_kp,'rb')",
+    ' while True:',
+    `  _kb=_kf.read(${READ_CHUNK_BYTES})`,
+    '  if not _kb:',
+    '   break',
+    '  _kh.update(_kb)',
+    ' _kf.close()',
+    ' print(_ks,binascii.hexlify(_kh.digest()).decode())',
+    'except ImportError:',
+    " print(_ks,'-')",
+    "for _kn in ('_kp','_ks','_kh','_kf','_kb'):",
+    ' globals().pop(_kn,None)',
+  ].join('\n');
+}
+
+export interface FileDigest {
+  size: number;
+  /** Lower-case hex, or null when the board cannot hash. */
+  sha256: string | null;
+}
+
+export function parseFileDigestOutput(stdout: string): FileDigest {
+  const match = /^(\d+) ([0-9a-f]{64}|-)$/.exec(stdout.trim());
+  if (!match) throw new Error(`unexpected output from the board: ${stdout.trim().slice(0, 40)}`);
+  return { size: Number(match[1]), sha256: match[2] === '-' ? null : match[2]! };
+}
+
+/** Prints "<total bytes> <free bytes>" of the filesystem holding `path`. */
+export function fsUsageCode(path: string): string {
+  return `import os\n_ks=os.statvfs(${pythonString(path)})\nprint(_ks[0]*_ks[2],_ks[0]*_ks[3])\ndel _ks`;
+}
+
+export function parseFsUsageOutput(stdout: string): { totalBytes: number; freeBytes: number } {
+  const match = /^(\d+) (\d+)$/.exec(stdout.trim());
+  if (!match) throw new Error(`unexpected output from the board: ${stdout.trim().slice(0, 40)}`);
+  return { totalBytes: Number(match[1]), freeBytes: Number(match[2]) };
+}
+
+/** Prints os.uname().sysname ("esp8266", "esp32"), the port MicroPython was built for. */
+export const PLATFORM_CODE = "import os\ntry:\n print(os.uname().sysname)\nexcept Exception:\n import sys\n print(sys.platform)";
+
+/** Moves a verified upload over its target: the old file stays whole until the new one is complete. */
+export function replaceCode(part: string, target: string): string {
+  return ['import os', 'try:', ` os.remove(${pythonString(target)})`, 'except OSError:', ' pass', `os.rename(${pythonString(part)},${pythonString(target)})`].join('\n');
+}
+
+/** Where an upload is written before it is verified and moved over its target. */
+export function partPath(target: string): string {
+  return `${target}.kiln-part`;
+}

@@ -22,8 +22,11 @@ export class LinkReader {
     timeoutMs: number,
     what: string,
     onData?: (bytes: Uint8Array) => void,
+    /** A limit on the whole wait, for a board that keeps printing and never sends the marker. */
+    totalMs?: number,
   ): Promise<Uint8Array> {
     const needle = typeof marker === 'string' ? latin1(marker) : marker;
+    const deadline = totalMs === undefined ? Infinity : Date.now() + totalMs;
     let searchFrom = 0;
     let reported = 0;
     for (;;) {
@@ -41,7 +44,9 @@ export class LinkReader {
         reported = safe;
       }
       searchFrom = safe;
-      await this.fill(timeoutMs, what);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ReplTimeoutError(what, totalMs ?? timeoutMs);
+      await this.fill(Math.min(timeoutMs, left), what);
     }
   }
 

@@ -1,25 +1,33 @@
 import type { Link } from '../serial/link';
-import { PythonError, RawReplUnavailableError, ReplProtocolError, ReplTimeoutError } from './errors';
+import { classifyUnresponsive, PythonError, RawReplUnavailableError, ReplProtocolError, ReplTimeoutError } from './errors';
 import {
   ABORT_WRITE_CODE,
   CLOSE_READ_CODE,
   CLOSE_WRITE_CODE,
+  fileDigestCode,
+  fsUsageCode,
   listDirCode,
   mkdirCode,
   openForReadCode,
   openForWriteCode,
+  parseFileDigestOutput,
+  parseFsUsageOutput,
   parseListDirOutput,
   parseReadFileOutput,
+  PLATFORM_CODE,
   READ_CHUNK_BYTES,
   READ_CHUNKS_CODE,
   READ_CHUNKS_PER_EXEC,
   removeCode,
+  removeTreeCode,
+  renameCode,
   WRITE_LINE_BYTES,
   WRITE_LINES_PER_EXEC,
   writeChunkCode,
   type DirEntry,
+  type FileDigest,
 } from './file-commands';
-import { LinkReader } from './link-reader';
+import { concat, LinkReader } from './link-reader';
 
 /**
  * A client for MicroPython's raw REPL over any Link (a real serial port or a virtual board),
@@ -42,6 +50,11 @@ export interface RawReplOptions {
   timeoutMs?: number;
   /** Pause between 256-byte chunks when the board lacks raw-paste mode (ms). */
   chunkPauseMs?: number;
+  /**
+   * Gets what the board printed while enter() got it to the raw REPL (a program's last output,
+   * the rest of a boot message), which a terminal shows rather than loses.
+   */
+  onSkipped?: (bytes: Uint8Array) => void;
 }
 
 export interface ExecOptions {
@@ -59,6 +72,8 @@ export interface ExecResult {
 
 export interface WriteFileOptions {
   onProgress?: (written: number, total: number) => void;
+  /** Checked between chunks: a cancelled write closes the file and stops. */
+  signal?: AbortSignal;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -68,6 +83,7 @@ export class RawRepl {
   private readonly reader: LinkReader;
   private readonly timeoutMs: number;
   private readonly chunkPauseMs: number;
+  private readonly onSkipped: ((bytes: Uint8Array) => void) | undefined;
   private rawMode = false;
   private rawPaste: boolean | undefined;
 
@@ -78,6 +94,7 @@ export class RawRepl {
     this.reader = new LinkReader(link);
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.chunkPauseMs = options.chunkPauseMs ?? 10;
+    this.onSkipped = options.onSkipped;
   }
 
   /** True between enter() and exit() as far as this client knows. */
@@ -90,33 +107,41 @@ export class RawRepl {
     return this.rawPaste;
   }
 
-  /** Stops whatever runs on the board (Ctrl-C twice) and drops its pending output. */
-  async interrupt(): Promise<void> {
+  /** Stops whatever runs on the board (Ctrl-C twice) and drops its pending output, which it returns. */
+  async interrupt(): Promise<Uint8Array> {
     await this.link.write(Uint8Array.of(0x0d, CTRL_C));
     await sleep(50);
     await this.link.write(Uint8Array.of(CTRL_C));
-    await this.reader.drain(100, 1000);
+    return this.reader.drain(100, 1000);
   }
 
-  /** Interrupts any running program and switches the board to the raw REPL. */
-  async enter(options: { softReset?: boolean } = {}): Promise<void> {
-    let lastError: unknown;
-    // A board busy in a tight loop may need a second round (the virtual board restarts its
+  /**
+   * Interrupts any running program and switches the board to the raw REPL. Output the board
+   * prints meanwhile (a program's last lines, a boot message) is skipped; each attempt has a
+   * deadline on the whole wait, so a board that keeps printing cannot hold it forever. When it
+   * fails, what the board printed tells a bootloader from other firmware from silence.
+   */
+  async enter(options: { softReset?: boolean; attempts?: number } = {}): Promise<void> {
+    const seen: Uint8Array[] = [];
+    let entered = false;
+    // A board busy in a tight loop may need another round (the virtual board restarts its
     // interpreter after a second of ignoring Ctrl-C; real firmware reacts to the next Ctrl-C).
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < (options.attempts ?? 2) && !entered; attempt++) {
       try {
-        await this.interrupt();
+        seen.push(await this.interrupt());
         await this.link.write(Uint8Array.of(0x0d, CTRL_A));
-        await this.reader.readUntil(`${RAW_REPL_BANNER}>`, this.timeoutMs, 'entering the raw REPL');
-        this.rawMode = true;
-        lastError = undefined;
-        break;
+        await this.reader.readUntil(`${RAW_REPL_BANNER}>`, this.timeoutMs, 'entering the raw REPL', (bytes) => seen.push(bytes), this.timeoutMs * 2);
+        entered = true;
       } catch (error) {
         if (!(error instanceof ReplTimeoutError)) throw error;
-        lastError = error;
       }
     }
-    if (lastError !== undefined) throw new RawReplUnavailableError('no "raw REPL" prompt after Ctrl-A');
+    this.onSkipped?.(concat(seen));
+    if (!entered) {
+      const all = concat(seen);
+      throw new RawReplUnavailableError('no "raw REPL" prompt after Ctrl-A', classifyUnresponsive(all));
+    }
+    this.rawMode = true;
     if (options.softReset) await this.softReset();
   }
 
@@ -165,13 +190,14 @@ export class RawRepl {
     const perExec = WRITE_LINE_BYTES * WRITE_LINES_PER_EXEC;
     try {
       for (let offset = 0; offset < data.length; offset += perExec) {
+        options.signal?.throwIfAborted();
         const chunk = data.subarray(offset, offset + perExec);
         await this.execChecked(writeChunkCode(chunk), context);
         options.onProgress?.(offset + chunk.length, data.length);
       }
       await this.execChecked(CLOSE_WRITE_CODE, context);
     } catch (error) {
-      if (error instanceof PythonError) await this.exec(ABORT_WRITE_CODE).catch(() => undefined);
+      if (error instanceof PythonError || options.signal?.aborted) await this.exec(ABORT_WRITE_CODE).catch(() => undefined);
       throw error;
     }
     if (data.length === 0) options.onProgress?.(0, 0);
@@ -224,6 +250,41 @@ export class RawRepl {
 
   async mkdir(path: string, options: { existOk?: boolean } = {}): Promise<void> {
     await this.execChecked(mkdirCode(path, options.existOk ?? false), `Could not create the folder ${path} on the board`);
+  }
+
+  /** Removes a file, or a folder and everything in it. */
+  async removeTree(path: string): Promise<void> {
+    await this.execChecked(removeTreeCode(path), `Could not remove ${path} on the board`);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await this.execChecked(renameCode(from, to), `Could not rename ${from} to ${to} on the board`);
+  }
+
+  /** Size and SHA-256 of a file as the board's filesystem holds it (sha256 null without hashlib). */
+  async digest(path: string): Promise<FileDigest> {
+    const stdout = await this.execChecked(fileDigestCode(path), `Could not check ${path} on the board`);
+    try {
+      return parseFileDigestOutput(stdout);
+    } catch (error) {
+      throw new ReplProtocolError(`checking ${path}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Size and free space of the filesystem holding `path`; null where the port has no statvfs. */
+  async fsUsage(path = '/'): Promise<{ totalBytes: number; freeBytes: number } | null> {
+    const result = await this.exec(fsUsageCode(path));
+    if (result.stderr.trim() !== '') return null;
+    try {
+      return parseFsUsageOutput(result.stdout);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The port MicroPython was built for ("esp8266", "esp32", ...). */
+  async platform(): Promise<string> {
+    return (await this.execChecked(PLATFORM_CODE, 'Could not ask the board what it is')).trim();
   }
 
   /** Raw-paste mode; false when the board does not offer it (then nothing of the code was sent). */

@@ -7,6 +7,7 @@ import { subscribePorts, usePortsStore } from './stores/ports-store';
 import { subscribeJobs } from './stores/jobs-store';
 import { subscribeDevices, useDeviceStore } from './stores/device-store';
 import { subscribeBackups } from './stores/backups-store';
+import { subscribeRepl } from './stores/repl-store';
 import './styles.css';
 
 trackConnection(apiMode);
@@ -14,6 +15,7 @@ subscribePorts();
 subscribeJobs();
 subscribeDevices();
 subscribeBackups();
+subscribeRepl();
 void useAppStore.getState().load();
 void usePortsStore.getState().refresh();
 void useDeviceStore.getState().refresh();

@@ -6,6 +6,7 @@ import { deviceEvents, deviceRequests } from './device';
 import { firmwareRequests } from './firmware';
 import { jobsEvents, jobsRequests } from './jobs';
 import { portsEvents, portsRequests } from './ports';
+import { replEvents, replRequests } from './repl';
 
 /**
  * The one contract between the renderer and the main process. Every request and every event is
@@ -18,6 +19,7 @@ export const requests = {
   ...firmwareRequests,
   ...deviceRequests,
   ...backupsRequests,
+  ...replRequests,
 };
 
 export const events = {
@@ -25,6 +27,7 @@ export const events = {
   ...jobsEvents,
   ...deviceEvents,
   ...backupsEvents,
+  ...replEvents,
 };
 
 type Requests = typeof requests;

@@ -6,7 +6,7 @@ import type { OperationProgress } from './device';
  * starts it returns a job id at once; state and progress arrive as 'job.updated' events. Many
  * jobs run at once (a classroom images many boards), one per port at a time.
  */
-export type JobKind = 'connect' | 'flash' | 'erase' | 'verify' | 'backup' | 'restore' | 'download' | 'probe';
+export type JobKind = 'connect' | 'flash' | 'erase' | 'verify' | 'backup' | 'restore' | 'download' | 'probe' | 'file-upload' | 'file-download';
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface JobSummary {

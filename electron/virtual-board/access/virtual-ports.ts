@@ -3,6 +3,7 @@ import type { Link } from '../../serial/link';
 import type { VirtualBoardImpl } from '../board';
 import { createVirtualBoardImpl, type VirtualBoard, type VirtualBoardOptions } from '../index';
 import { parseSize } from '../../../shared/format';
+import { microPythonOnDemand } from '../micropython/on-demand';
 
 /**
  * "virtual:<chip>" port paths for the CLI and the app: "virtual:esp8266", "virtual:esp32", or with a
@@ -84,6 +85,8 @@ export async function boardFor(path: string, options: Partial<VirtualBoardOption
   const display = CHIP_DISPLAY_NAMES[parsed.chip];
   const labelSize = flashSizeFromLabel(parsed.label);
   const creation = createVirtualBoardImpl({
+    // A reset into a MicroPython image runs real MicroPython (loaded only then), as on the pty.
+    runtime: microPythonOnDemand,
     ...registryDefaults,
     ...options,
     ...(options.flashSize === undefined && labelSize !== null ? { flashSize: labelSize } : {}),

@@ -35,6 +35,25 @@ def _statvfs(path):
     return (bsize, bsize, capacity // bsize, free, free, 0, 0, 0, 0, 255)
 
 
+_posix_rename = os.rename
+
+
+def _rename(old, new):
+    # The WebAssembly port's VfsPosix mounted at "/" answers ENOENT to a rename between absolute
+    # paths (relative ones work); a board's littlefs/FAT takes both. Rename from the root instead.
+    cwd = os.getcwd()
+
+    def from_root(path):
+        full = path if path.startswith('/') else cwd.rstrip('/') + '/' + path
+        return full.lstrip('/')
+
+    os.chdir('/')
+    try:
+        _posix_rename(from_root(old), from_root(new))
+    finally:
+        os.chdir(cwd)
+
+
 def install(sysname, release, version, machine):
     global _identity
     _identity = _uname_result(sysname, sysname, release, version, machine)
@@ -47,6 +66,7 @@ def install(sysname, release, version, machine):
     builtins.input = _kiln.input
     os.uname = _uname
     os.statvfs = _statvfs
+    os.rename = _rename
 
 
 def _print_exception(exc):

@@ -38,11 +38,16 @@ export class ReplFrontEnd {
     this.held = [];
     /** Set when pyexec asked for a soft reset; the worker reboots before the next byte. */
     this.rebootRequested = false;
+    /** Friendly mode: nothing typed on the current line yet, and the last prompt was ">>> " (not "... "). */
+    this.lineEmpty = true;
+    this.atPrompt = true;
   }
 
   /** Starts the REPL of a fresh interpreter in the current mode, printing what a board prints. */
   start(mp) {
     this.mp = mp;
+    this.lineEmpty = true;
+    this.atPrompt = true;
     this.rawLength = 0;
     this.held = [];
     const { uart } = this;
@@ -76,6 +81,17 @@ export class ReplFrontEnd {
   }
 
   processByte(byte) {
+    if (this.mode === 'friendly') {
+      // Enter on an empty line at ">>> " only prints a new prompt on a board; the WebAssembly
+      // port would compile the empty line and raise SyntaxError.
+      if (byte === CR && this.lineEmpty && this.atPrompt) {
+        this.uart.emitText('\r\n>>> ');
+        this.uart.publish();
+        return;
+      }
+      if (byte === CR || byte === CTRL_C || byte === CTRL_D) this.lineEmpty = true;
+      else if ((byte >= 0x20 && byte !== 0x7f) || byte === 0x09 || byte === 0x1b) this.lineEmpty = false;
+    }
     if (this.mode === 'raw') {
       if (this.held.length === 0 && this.rawLength === 0 && byte === CTRL_E) {
         this.held.push(byte);
@@ -102,7 +118,8 @@ export class ReplFrontEnd {
   callRepl(byte) {
     const { uart, mp } = this;
     const watchForRawMode = this.mode === 'friendly' && byte === CTRL_A;
-    if (watchForRawMode) uart.watchTail();
+    const friendly = this.mode === 'friendly';
+    if (friendly) uart.watchTail();
     let result;
     if (byte === CTRL_B) {
       // Ctrl-B prints the banner (friendly reset, or leaving raw mode): rewrite it before it goes out.
@@ -115,13 +132,22 @@ export class ReplFrontEnd {
     } else {
       result = uart.inInterpreter(() => mp.replProcessChar(byte));
     }
-    if (this.mode === 'raw') {
-      if (byte === CTRL_B) this.mode = 'friendly';
+    if (this.mode === 'raw' && !friendly) {
+      if (byte === CTRL_B) {
+        this.mode = 'friendly';
+        this.lineEmpty = true;
+        this.atPrompt = true;
+      }
       if (byte === CTRL_A || byte === CTRL_B || byte === CTRL_C || byte === CTRL_D) this.rawLength = 0;
       else this.rawLength++;
-    } else if (watchForRawMode && uart.stopWatching().endsWith(`${RAW_REPL_BANNER}>`)) {
-      this.mode = 'raw';
-      this.rawLength = 0;
+    } else if (friendly) {
+      const tail = uart.stopWatching();
+      if (watchForRawMode && tail.endsWith(`${RAW_REPL_BANNER}>`)) {
+        this.mode = 'raw';
+        this.rawLength = 0;
+      } else if (tail.length > 0) {
+        this.atPrompt = tail.endsWith('>>> ');
+      }
     }
     if (result & PYEXEC_FORCED_EXIT) {
       this.rebootRequested = true;

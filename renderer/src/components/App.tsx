@@ -3,11 +3,13 @@ import { BackupsScreen } from './backups/BackupsScreen';
 import { DevicePage } from './backups/DevicePage';
 import { FlashScreen } from './FlashScreen';
 import { SettingsScreen } from './SettingsScreen';
+import { TerminalScreen } from './repl/TerminalScreen';
 import { StatusBar } from './StatusBar';
 import { ErrorBanner } from './ErrorBanner';
 
 const NAV: { screen: Screen; label: string; hint: string }[] = [
   { screen: 'flash', label: 'Flash', hint: 'Connect a board and put MicroPython on it' },
+  { screen: 'terminal', label: 'Terminal', hint: "The board's REPL and its files" },
   { screen: 'device', label: 'Device', hint: 'Everything about the connected board, its firmware, backing it up' },
   { screen: 'backups', label: 'Backups', hint: 'Your saved flash images: restore, export, import' },
   { screen: 'settings', label: 'Settings', hint: 'Demo board, baud rate, where Kiln keeps its files' },
@@ -44,7 +46,7 @@ export function App() {
       </nav>
       <main className="content">
         {error && <ErrorBanner message={error} onDismiss={dismiss} />}
-        {screen === 'flash' ? <FlashScreen /> : screen === 'device' ? <DevicePage /> : screen === 'backups' ? <BackupsScreen /> : <SettingsScreen />}
+        {screen === 'flash' ? <FlashScreen /> : screen === 'terminal' ? <TerminalScreen /> : screen === 'device' ? <DevicePage /> : screen === 'backups' ? <BackupsScreen /> : <SettingsScreen />}
       </main>
       <StatusBar />
     </div>

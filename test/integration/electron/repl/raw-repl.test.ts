@@ -119,3 +119,25 @@ describe('RawRepl against the MicroPython runtime', () => {
     expect(answer).toBe('6*7\r\n42\r\n>>> ');
   });
 });
+
+describe('the friendly prompt of the virtual board', () => {
+  const answer = async (link: RuntimeLink, text: string, until: string): Promise<string> => {
+    await link.write(new TextEncoder().encode(text));
+    let seen = '';
+    const deadline = Date.now() + 5000;
+    while (!seen.endsWith(until) && Date.now() < deadline) seen += new TextDecoder().decode(await link.read(500));
+    return seen;
+  };
+
+  it('answers Enter on an empty line with a new prompt, as a board does, and still ends blocks with one', async () => {
+    const { link } = await open();
+    await answer(link, '', '>>> ');
+    expect(await answer(link, '\r', '>>> ')).toBe('\r\n>>> ');
+    expect(await answer(link, '\x03\r', '>>> \r\n>>> ')).toBe('\r\n>>> \r\n>>> ');
+    const block = await answer(link, 'for i in range(2):\r', '... ');
+    expect(block).toContain('... ');
+    expect(await answer(link, 'print(i)\r', '... ')).toContain('print(i)');
+    // Rub out the auto-indent, then Enter on the empty continuation line runs the block.
+    expect(await answer(link, '\x7f\x7f\x7f\x7f\r', '>>> ')).toMatch(/0\r\n1\r\n>>> $/);
+  });
+});

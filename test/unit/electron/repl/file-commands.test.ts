@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  fileDigestCode,
+  parseFileDigestOutput,
+  parseFsUsageOutput,
+  partPath,
+  renameCode,
+  replaceCode,
   joinBoardPath,
   listDirCode,
   parseListDirOutput,
@@ -40,5 +46,19 @@ describe('file commands', () => {
     expect(listDirCode("/it's")).toContain("_kp='/it\\'s'");
     expect(joinBoardPath('/', 'a')).toBe('/a');
     expect(joinBoardPath('/lib', 'a')).toBe('/lib/a');
+  });
+});
+
+describe('digest, usage and rename commands', () => {
+  it('parses size and hash, or size alone without hashlib', () => {
+    const hash = 'ab'.repeat(32);
+    expect(parseFileDigestOutput(`12 ${hash}\r\n`)).toEqual({ size: 12, sha256: hash });
+    expect(parseFileDigestOutput('12 -\r\n')).toEqual({ size: 12, sha256: null });
+    expect(() => parseFileDigestOutput('Traceback')).toThrow(/unexpected output/);
+    expect(parseFsUsageOutput('262144 200704\r\n')).toEqual({ totalBytes: 262144, freeBytes: 200704 });
+    expect(fileDigestCode("/it's.py")).toContain("_kp='/it\\'s.py'");
+    expect(renameCode('/a', '/b')).toBe("import os\nos.rename('/a','/b')");
+    expect(partPath('/main.py')).toBe('/main.py.kiln-part');
+    expect(replaceCode('/main.py.kiln-part', '/main.py')).toContain("os.rename('/main.py.kiln-part','/main.py')");
   });
 });
