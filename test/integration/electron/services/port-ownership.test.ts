@@ -26,6 +26,8 @@ beforeEach(async () => {
   const firmware = buildDemoFirmware('esp32');
   board.writeFlashRaw(firmware.offset, firmware.data);
   services = await createKilnServices({ dataDir, mode: 'headless', version: 'test', listHardwarePorts: async () => [], openLink: async () => board.connect(PORT) });
+  // The test board is virtual: the app lets it in only with the Demo board on.
+  await services.router.handle('settings.update', { demoBoard: true }, { client: 'test' });
   consoleText = '';
   services.events.subscribe((name, payload) => {
     if (name === 'repl.output') consoleText += Buffer.from((payload as ReplOutput).data, 'base64').toString('latin1');
