@@ -104,6 +104,7 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     },
     'device.list': () => devices.list(),
     'device.erase': ({ sessionId }) => devices.erase(sessionId),
+    'device.inspect': ({ sessionId }) => devices.inspect(sessionId),
     'device.write': (request) => devices.write(request),
   };
 

@@ -10,6 +10,7 @@ import { formatHex32 } from '../../shared/format';
 import type { JobSummary } from '../../shared/types/jobs';
 import type { FirmwareService } from '../firmware/service';
 import type { JobContext, JobManager } from './job-manager';
+import { probeFlashContents } from './firmware-probe';
 
 export interface DeviceSessionsOptions {
   jobs: JobManager;
@@ -26,6 +27,8 @@ export interface ConnectRequest {
   baud?: number;
   useStub?: boolean;
   before?: ResetStrategy;
+  /** Also look at what is in the flash (a few hundred KB read), shown as the session's contents. */
+  inspect?: boolean;
 }
 
 export interface WriteRequest {
@@ -92,7 +95,8 @@ export class DeviceSessions {
   write(request: WriteRequest): JobSummary {
     const entry = this.require(request.sessionId);
     const names = request.images.map((item) => (item.image.kind === 'catalog' ? item.image.entryId : 'a local image'));
-    return this.runJob(entry, 'flash', `Write ${names.join(', ')} to ${entry.summary.port}`, async ({ signal, progress }) => {
+    return this.runJob(entry, 'flash', `Write ${names.join(', ')} to ${entry.summary.port}`, async (context) => {
+      const { signal, progress } = context;
       const device = {
         chip: entry.summary.info.chip,
         flashSizeBytes: entry.summary.info.flash?.sizeBytes ?? null,
@@ -110,7 +114,7 @@ export class DeviceSessions {
         images.push({ offset, data: resolved.bytes, name: `${resolved.name} at ${formatHex32(offset)}` });
       }
       if (request.eraseAll) await eraseFlash(entry.session, { signal, onProgress: progress });
-      await writeFlash(
+      const written = await writeFlash(
         entry.session,
         images,
         {
@@ -119,6 +123,23 @@ export class DeviceSessions {
         },
         { signal, onProgress: progress },
       );
+      context.setResult({
+        kind: 'flash',
+        regions: written.regions.map(({ offset, size, md5, verified }) => ({ offset, size, md5, verified })),
+        warnings: written.warnings,
+      });
+    });
+  }
+
+  /** Looks at what is in the board's flash (a job of kind 'inspect'); the session's contents follow. */
+  inspect(sessionId: string): JobSummary {
+    const entry = this.require(sessionId);
+    return this.runJob(entry, 'inspect', `Look at the flash of ${entry.summary.port}`, async (context) => {
+      const contents = await probeFlashContents(entry.session, { signal: context.signal, onProgress: context.progress });
+      if (contents) {
+        entry.summary.contents = contents;
+        context.setResult({ kind: 'inspect', contents });
+      }
     });
   }
 
@@ -144,6 +165,10 @@ export class DeviceSessions {
       });
       const info = await detect(session, { signal: context.signal });
       const summary: DeviceSession = { id: `dev-${randomUUID()}`, port: request.port, info, warnings: [...session.warnings], status: 'ready' };
+      if (request.inspect) {
+        const contents = await probeFlashContents(session, { signal: context.signal, onProgress: context.progress });
+        if (contents) summary.contents = contents;
+      }
       const unwatch = link.onClose(() => {
         const entry = this.entries.get(summary.id);
         if (entry) {
@@ -160,7 +185,7 @@ export class DeviceSessions {
     }
   }
 
-  private runJob(entry: Entry, kind: 'erase' | 'flash', title: string, body: (context: JobContext) => Promise<void>): JobSummary {
+  private runJob(entry: Entry, kind: 'erase' | 'flash' | 'inspect', title: string, body: (context: JobContext) => Promise<void>): JobSummary {
     const job = this.options.jobs.start({ kind, title, port: entry.summary.port }, async (context) => {
       entry.summary.status = 'busy';
       this.publish();
