@@ -10,6 +10,8 @@ import { JobManager } from '../services/job-manager';
 import { PortWatcher } from '../services/port-watcher';
 import { composePortList, type PortLister, type PortSource } from '../services/port-sources';
 import { SettingsStore } from '../services/settings-store';
+import { LocalUploads } from '../firmware/uploads';
+import { join } from 'node:path';
 
 export interface KilnServicesOptions {
   dataDir: string;
@@ -56,6 +58,8 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     ...(options.catalogBaseUrl !== undefined ? { catalogBaseUrl: options.catalogBaseUrl } : {}),
   });
 
+  const uploads = new LocalUploads(join(options.dataDir, 'firmware', 'uploads'), (path) => firmware.addLocalImage(path));
+
   const devices = new DeviceSessions({
     jobs,
     firmware,
@@ -94,6 +98,9 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     'firmware.cache.list': () => firmware.listCached(),
     'firmware.cache.remove': ({ entryId }) => firmware.removeCached(entryId),
     'firmware.local.add': ({ path }) => firmware.addLocalImage(path),
+    'firmware.upload.start': ({ name, size }) => uploads.start(name, size),
+    'firmware.upload.chunk': ({ uploadId, offset, base64 }) => uploads.chunk(uploadId, offset, new Uint8Array(Buffer.from(base64, 'base64'))),
+    'firmware.upload.finish': ({ uploadId }) => uploads.finish(uploadId),
     'firmware.local.list': () => firmware.listLocal(),
     'firmware.local.remove': ({ id }) => firmware.removeLocal(id),
     'firmware.checkFit': ({ image, device, offset }) => firmware.checkFit(image, device, offset === undefined ? {} : { offset }),

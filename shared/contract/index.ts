@@ -5,6 +5,7 @@ import { deviceEvents, deviceRequests } from './device';
 import { firmwareRequests } from './firmware';
 import { jobsEvents, jobsRequests } from './jobs';
 import { portsEvents, portsRequests } from './ports';
+import { uploadsRequests } from './uploads';
 
 /**
  * The one contract between the renderer and the main process. Every request and every event is
@@ -16,6 +17,7 @@ export const requests = {
   ...jobsRequests,
   ...firmwareRequests,
   ...deviceRequests,
+  ...uploadsRequests,
 };
 
 export const events = {
