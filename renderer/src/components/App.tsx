@@ -15,6 +15,16 @@ export function App() {
   const show = useAppStore((state) => state.show);
   const error = useAppStore((state) => state.error);
   const dismiss = useAppStore((state) => state.dismissError);
+  const connection = useAppStore((state) => state.connection);
+  if (connection === 'unauthorized') {
+    return (
+      <main className="blocked-page card" role="alert">
+        <h1>Open the address Kiln printed</h1>
+        <p>This page has no valid key for Kiln: it was opened without the address’s <span className="mono">#token=…</span> part, or Kiln has restarted since.</p>
+        <p className="muted">Look in the terminal where you started Kiln for the line after “Open this address in a browser”, and open that address. The key changes every time Kiln starts.</p>
+      </main>
+    );
+  }
   return (
     <div className="app">
       <nav className="sidebar" aria-label="Screens">
