@@ -10,7 +10,8 @@ export function StatusBar() {
   const info = useAppStore((state) => state.info);
   const connection = useAppStore((state) => state.connection);
   const sessions = useDeviceStore((state) => state.sessions);
-  const running = useJobsStore((state) => Object.values(state.jobs).filter((job) => job.status === 'running' && job.port !== null));
+  const jobs = useJobsStore((state) => state.jobs);
+  const running = Object.values(jobs).filter((job) => job.status === 'running' && job.port !== null);
   let text: string;
   let dot: string;
   if (connection !== 'open') {

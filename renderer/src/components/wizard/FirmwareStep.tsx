@@ -15,8 +15,10 @@ export function FirmwareStep({ session, disabled }: { session: DeviceSession; di
 
   // Preselect the best build for this board once the list is there.
   useEffect(() => {
-    if (!chosen && best) choose({ kind: 'catalog', entryId: best.id });
-  }, [chosen, best, choose]);
+    // Also after a refresh replaced the list and the chosen build is no longer in it.
+    const stale = chosen?.kind === 'catalog' && !builds.some((b) => b.id === chosen.entryId);
+    if ((!chosen || stale) && best) choose({ kind: 'catalog', entryId: best.id });
+  }, [chosen, best, builds, choose]);
 
   // A local file is checked against this board (the same check the write and the CLI run).
   useEffect(() => {
