@@ -67,8 +67,7 @@ export interface WizardKiln extends HeadlessKiln {
   flashFile(board: BoardKey): Promise<Uint8Array>;
 }
 
-export const test = base.extend<{ kiln: WizardKiln; page: Page; colorScheme: 'light' | 'dark' }, { browserInstance: Browser }>({
-  colorScheme: ['light', { option: true }],
+export const test = base.extend<{ kiln: WizardKiln; page: Page }, { browserInstance: Browser }>({
   browserInstance: [
     async ({}, use) => {
       const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
@@ -99,7 +98,7 @@ export const test = base.extend<{ kiln: WizardKiln; page: Page; colorScheme: 'li
     await catalog.close();
   },
   page: async ({ browserInstance, colorScheme }, use) => {
-    const context = await browserInstance.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
+    const context = await browserInstance.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: colorScheme ?? 'light' });
     const page = await context.newPage();
     await use(page);
     await context.close();
@@ -112,8 +111,10 @@ export function expectedFlashBytes(image: Uint8Array, chip: ChipFamily, flashSiz
   return name ? patchImageHeader(image, chip, { flashSize: name }) : image;
 }
 
-export async function shoot(page: Page, name: string, colorScheme: string): Promise<void> {
-  await page.screenshot({ path: `test-results/screenshots/${name}-${colorScheme}.png`, fullPage: true });
+/** A 1280×800 screenshot with `focus` (a heading's text) scrolled into view. */
+export async function shoot(page: Page, name: string, colorScheme: string, focus?: string): Promise<void> {
+  if (focus) await page.getByRole('heading', { name: focus }).first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `test-results/screenshots/${name}-${colorScheme}.png` });
 }
 
 export { expect };

@@ -22,7 +22,7 @@ async function flashAndVerify(page: Page, kiln: WizardKiln, board: BoardKey, ima
   const done = page.getByRole('region', { name: 'Done: MicroPython is on your board' });
   await expect(done).toBeVisible({ timeout: 45_000 });
   await expect(done.getByText('Written and hash verified.')).toBeVisible();
-  if (shots) await shoot(page, `${shots}-5-done`, colorScheme);
+  if (shots) await shoot(page, `${shots}-5-done`, colorScheme, 'Done: MicroPython is on your board');
   // No REPL yet (its own feature): the button is absent, never dead.
   await expect(done.getByRole('button', { name: 'Open the REPL' })).toHaveCount(0);
   // The board's flash (its NOR contents, as the virtual board saves them) holds the image.
@@ -47,17 +47,18 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(card.getByText(/^ESP8266/).first()).toBeVisible();
       await expect(card.getByText(/4\.0 MiB · /)).toBeVisible();
       await expect(card.getByText('Nothing: the flash is empty')).toBeVisible();
-      await shoot(page, 'wizard-2-board', colorScheme);
+      await shoot(page, 'wizard-2-board', colorScheme, '2. Your board');
 
       // The list comes from the local stand-in for micropython.org; newest stable preselected.
       const firmware = page.getByRole('region', { name: '3. Firmware' });
       const recommended = firmware.getByRole('radio', { name: /MicroPython v1\.28\.0.*Recommended/ });
       await expect(recommended).toBeChecked({ timeout: 15_000 });
       await expect(firmware.getByText(/ESP8266_GENERIC-20260406-v1\.28\.0\.bin/)).toBeVisible();
-      await shoot(page, 'wizard-3-firmware', colorScheme);
+      await shoot(page, 'wizard-3-firmware', colorScheme, '3. Firmware');
       await page.getByText('4. Options').click();
       await expect(page.getByRole('checkbox', { name: /Erase everything first/ })).toBeChecked();
       await expect(page.getByText(/Write offset: 0x00000000/)).toBeVisible();
+      await page.getByText('Write offset:').scrollIntoViewIfNeeded();
       await shoot(page, 'wizard-4-options', colorScheme);
       await page.getByText('4. Options').click();
 
@@ -87,7 +88,7 @@ test('a local file chosen through the file input is checked, flashed and verifie
   const firmware = page.getByRole('region', { name: '3. Firmware' });
   await expect(firmware.getByText(/Your file · 40\.0 KiB · ESP32 image/)).toBeVisible();
   await expect(page.getByRole('button', { name: 'Flash MicroPython' })).toBeEnabled();
-  await shoot(page, 'wizard-local-file', 'light');
+  await shoot(page, 'wizard-local-file', 'light', '3. Firmware');
   await flashAndVerify(page, kiln, 'esp32', image, 0x1000, null, 'light');
 });
 

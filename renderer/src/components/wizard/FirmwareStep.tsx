@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DeviceSession } from '../../../../shared/types/device';
 import { formatBytes } from '../../../../shared/format';
 import { useFirmwareStore } from '../../stores/firmware-store';
@@ -8,10 +8,13 @@ import { buildsFor, whyThisBuild } from './firmware-choice';
 /** Step 3: the MicroPython builds for this board (newest stable preselected), or a file of one's own. */
 export function FirmwareStep({ session, disabled }: { session: DeviceSession; disabled: boolean }) {
   const { catalog, cached, local, chosen, fit, adding, error, refreshMessage, choose, setFit, addFile } = useFirmwareStore();
-  const builds = catalog ? buildsFor(catalog.entries, session.info) : [];
+  const builds = useMemo(() => (catalog ? buildsFor(catalog.entries, session.info) : []), [catalog, session.info]);
   const best = builds[0];
   const fileInput = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
+  const [showAll, setShowAll] = useState(false);
+  // The versions of the build made for this board's flash; smaller-flash builds on request.
+  const shown = showAll ? builds : builds.filter((b) => b.boardId === best?.boardId && b.variant === best?.variant);
 
   // Preselect the best build for this board once the list is there.
   useEffect(() => {
@@ -50,7 +53,7 @@ export function FirmwareStep({ session, disabled }: { session: DeviceSession; di
       {why && <p className="note">{why}</p>}
       <fieldset className="choice-list" disabled={disabled}>
         <legend className="visually-hidden">MicroPython build</legend>
-        {builds.map((entry) => {
+        {shown.map((entry) => {
           const isCached = cached.some((c) => c.entryId === entry.id);
           return (
             <label key={entry.id} className={chosen?.kind === 'catalog' && chosen.entryId === entry.id ? 'port selected' : 'port'}>
@@ -77,6 +80,12 @@ export function FirmwareStep({ session, disabled }: { session: DeviceSession; di
           </label>
         )}
       </fieldset>
+      {builds.length > shown.length || showAll ? (
+        <label className="toggle small">
+          <input type="checkbox" checked={showAll} onChange={(event) => setShowAll(event.target.checked)} />
+          <span className="muted">Also show builds for smaller flash{builds.length > shown.length ? ` (${builds.length - shown.length} more)` : ''}</span>
+        </label>
+      ) : null}
       <div
         className={dragging ? 'drop-zone dragging' : 'drop-zone'}
         onDragOver={(event) => {
