@@ -61,9 +61,11 @@ test('an image too big for the flash is refused in the UI with the reason', asyn
 
 test('a failed connection shows the guidance, and Retry connects', async ({ page, kiln }) => {
   await connectTo(page, kiln, 'stubborn');
-  const failure = page.getByRole('alert').filter({ hasText: 'hold the BOOT (GPIO0) button' });
+  const failure = page.getByRole('alert').filter({ hasText: 'Could not connect to the board' });
   await expect(failure).toBeVisible({ timeout: 45_000 });
-  await expect(failure).toContainText('GPIO15 low on ESP-12');
+  // The engine's guidance, one step per line: BOOT and RESET, and the bare-module strapping.
+  await expect(failure.getByRole('listitem').filter({ hasText: /hold BOOT.*tap RESET/ })).toBeVisible();
+  await expect(failure.getByRole('listitem').filter({ hasText: /GPIO15 must be tied low and GPIO2 high/ })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Retry at a lower baud (115,200)' })).toBeEnabled();
   await shoot(page, 'wizard-connect-failed', 'light', '2. Connect');
   await page.getByRole('button', { name: 'Retry', exact: true }).click();

@@ -81,12 +81,7 @@ export function FlashScreen({ onOpenRepl }: { onOpenRepl?: (sessionId: string) =
             <ProgressBar progress={connectJob?.progress ?? null} label="Connecting to the board" />
           ) : error ? (
             <div className="field-error" role="alert">
-              <p>{error}</p>
-              <ul className="guidance">
-                <li>Most boards: hold the BOOT (GPIO0) button, press and release RESET (EN), then let go of BOOT and press Retry.</li>
-                <li>Bare ESP-01 / ESP-12 modules: GPIO0 to GND while powering up; GPIO2 and CH_PD/EN high; GPIO15 low on ESP-12.</li>
-                <li>Still nothing? A long or cheap cable may need a lower speed.</li>
-              </ul>
+              <ConnectFailure message={error} />
               <div className="actions">
                 <button type="button" className="button" disabled={!backendUp} onClick={() => selected && void connect(selected)}>
                   Retry
@@ -117,5 +112,31 @@ export function FlashScreen({ onOpenRepl }: { onOpenRepl?: (sessionId: string) =
         </>
       )}
     </div>
+  );
+}
+
+/**
+ * The engine's failure text is a sentence, then what to try as " - " items (hold BOOT, strap an
+ * ESP-01/ESP-12, another cable); shown as a list. Without items, Kiln's general steps are shown.
+ */
+function ConnectFailure({ message }: { message: string }) {
+  const [summary, ...steps] = message.split(/\s+-\s+(?=[A-Z])/);
+  const items =
+    steps.length > 0
+      ? steps
+      : [
+          'Most boards: hold the BOOT (GPIO0) button, press and release RESET (EN), then let go of BOOT and press Retry.',
+          'Bare ESP-01 / ESP-12 modules: GPIO0 to GND while powering up; GPIO2 and CH_PD/EN high; GPIO15 low on ESP-12.',
+          'Still nothing? A long or cheap cable may need a lower speed.',
+        ];
+  return (
+    <>
+      <p>{summary}</p>
+      <ul className="guidance">
+        {items.map((item) => (
+          <li key={item}>{item}</li>
+        ))}
+      </ul>
+    </>
   );
 }

@@ -51,7 +51,7 @@ export function FlashStep({ session, imageBytes, needsDownload, blocked, onOpenR
     const verified = result?.regions.every((r) => r.verified) ?? false;
     return (
       <section className="card success" aria-labelledby="done-heading">
-        <h2 id="done-heading">Done: MicroPython is on your board</h2>
+        <h2 id="done-heading">{chosen?.kind === 'local' ? 'Done: your firmware is on the board' : 'Done: MicroPython is on your board'}</h2>
         <p>
           {verified ? <strong>Written and hash verified.</strong> : <strong>Written.</strong>}{' '}
           {result?.regions.map((r) => `${formatBytes(r.size)} at ${formatHex32(r.offset)}, MD5 ${r.md5}`).join('; ')}
