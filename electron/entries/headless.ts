@@ -4,6 +4,7 @@
  *
  *   node dist/electron/headless.mjs [--port 8737] [--host 127.0.0.1] [--data-dir DIR] [--demo]
  */
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,11 +12,12 @@ import { createKilnServices } from '../ipc/kiln-services';
 import { defaultDataDir } from '../services/data-dir';
 import { demoPortList, hardwarePortLister, openPort } from '../services/port-sources';
 import { releaseVirtualPort } from '../virtual-board/access/virtual-ports';
+import { demoBoardSet, parseDemoBoards, type DemoBoardSet } from '../services/demo-boards';
 import { startHeadlessServer } from '../headless/server';
 import { tokenProblem } from '../headless/token-policy';
 import { KILN_VERSION } from '../version';
 
-const USAGE = 'Usage: kiln-headless [--port N] [--host ADDRESS] [--data-dir DIR] [--token TOKEN]';
+const USAGE = 'Usage: kiln-headless [--port N] [--host ADDRESS] [--data-dir DIR] [--token TOKEN] [--catalog-url URL] [--demo-boards FILE.json]';
 
 async function main(): Promise<void> {
   let values;
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
         host: { type: 'string', default: '127.0.0.1' },
         'data-dir': { type: 'string' },
         token: { type: 'string' },
+        'catalog-url': { type: 'string' },
+        'demo-boards': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -52,14 +56,25 @@ async function main(): Promise<void> {
     console.warn(`Warning: listening on ${values.host} lets other machines reach Kiln (they still need the token).`);
   }
   const here = dirname(fileURLToPath(import.meta.url));
+  let demo: DemoBoardSet | null = null;
+  if (values['demo-boards']) {
+    try {
+      demo = demoBoardSet(parseDemoBoards(JSON.parse(await readFile(values['demo-boards'], 'utf8'))));
+    } catch (error) {
+      console.error(`--demo-boards ${values['demo-boards']}: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(2);
+    }
+  }
+  const chosenDemo = demo;
   const services = await createKilnServices({
     dataDir: values['data-dir'] ?? defaultDataDir(),
     mode: 'headless',
     version: KILN_VERSION,
     listHardwarePorts: hardwarePortLister(),
-    demoPorts: demoPortList,
-    openLink: openPort,
+    demoPorts: chosenDemo ? () => chosenDemo.list() : demoPortList,
+    openLink: (path, baud) => (chosenDemo?.handles(path) ? chosenDemo.open(path, baud) : openPort(path, baud)),
     releaseVirtualPort,
+    ...(values['catalog-url'] ? { catalogBaseUrl: values['catalog-url'] } : {}),
   });
   const server = await startHeadlessServer({
     router: services.router,

@@ -16,6 +16,7 @@ import { ReplSessions } from '../services/repl-sessions';
 import { composePortList, type PortLister, type PortSource } from '../services/port-sources';
 import { SettingsStore } from '../services/settings-store';
 import { admitVirtualBoard, isVirtualPort } from '../services/virtual-board-admission';
+import { LocalUploads } from '../firmware/uploads';
 
 export interface KilnServicesOptions {
   dataDir: string;
@@ -74,6 +75,8 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     dataDir: options.dataDir,
     ...(options.catalogBaseUrl !== undefined ? { catalogBaseUrl: options.catalogBaseUrl } : {}),
   });
+
+  const uploads = new LocalUploads(join(options.dataDir, 'firmware', 'uploads'), (path) => firmware.addLocalImage(path));
 
   const boardHistory = new BoardHistory(options.dataDir);
   const devices = new DeviceSessions({
@@ -145,6 +148,9 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     'firmware.cache.list': () => firmware.listCached(),
     'firmware.cache.remove': ({ entryId }) => firmware.removeCached(entryId),
     'firmware.local.add': ({ path }) => firmware.addLocalImage(path),
+    'firmware.upload.start': ({ name, size }) => uploads.start(name, size),
+    'firmware.upload.chunk': ({ uploadId, offset, base64 }) => uploads.chunk(uploadId, offset, new Uint8Array(Buffer.from(base64, 'base64'))),
+    'firmware.upload.finish': ({ uploadId }) => uploads.finish(uploadId),
     'firmware.local.list': () => firmware.listLocal(),
     'firmware.local.remove': ({ id }) => firmware.removeLocal(id),
     'firmware.checkFit': ({ image, device, offset }) => firmware.checkFit(image, device, offset === undefined ? {} : { offset }),
@@ -158,6 +164,7 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     },
     'device.list': () => devices.list(),
     'device.erase': ({ sessionId }) => devices.erase(sessionId),
+    'device.inspect': ({ sessionId }) => devices.inspect(sessionId),
     'device.write': (request) => devices.write(request),
     'device.probeFirmware': ({ sessionId }) => backups.probeFirmware(sessionId),
     'backups.list': ({ query }) => backups.list(query),

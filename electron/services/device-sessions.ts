@@ -12,6 +12,7 @@ import type { FirmwareService } from '../firmware/service';
 import { executeWritePlan, type PlannedImage } from '../firmware/write-plan';
 import type { JobContext, JobManager } from './job-manager';
 import { resolveSerialDevicePath } from './serial-device-path';
+import { probeFlashContents } from './firmware-probe';
 
 export interface DeviceSessionsOptions {
   jobs: JobManager;
@@ -54,6 +55,8 @@ export interface ConnectRequest {
   baud?: number;
   useStub?: boolean;
   before?: ResetStrategy;
+  /** Also look at what is in the flash (a few hundred KB read), shown as the session's contents. */
+  inspect?: boolean;
 }
 
 export interface WriteRequest {
@@ -130,7 +133,8 @@ export class DeviceSessions {
   write(request: WriteRequest): JobSummary {
     const entry = this.require(request.sessionId);
     const names = request.images.map((item) => (item.image.kind === 'catalog' ? item.image.entryId : 'a local image'));
-    return this.runJob(entry, 'flash', `Write ${names.join(', ')} to ${entry.summary.port}`, async ({ signal, progress }) => {
+    return this.runJob(entry, 'flash', `Write ${names.join(', ')} to ${entry.summary.port}`, async (context) => {
+      const { signal, progress } = context;
       const images: PlannedImage[] = [];
       for (const item of request.images) {
         const resolved = await this.options.firmware.resolveImage(item.image);
@@ -145,7 +149,7 @@ export class DeviceSessions {
         });
       }
       // Every check (overlap, fit, chip) passes before the erase: a refused request leaves the board as it was.
-      await executeWritePlan(
+      const written = await executeWritePlan(
         entry.session,
         images,
         {
@@ -159,6 +163,23 @@ export class DeviceSessions {
         { signal, onProgress: progress },
       );
       this.options.onWritten?.(entry.summary.info, names.join(', '));
+      context.setResult({
+        kind: 'flash',
+        regions: written.regions.map(({ offset, size, md5, verified }) => ({ offset, size, md5, verified })),
+        warnings: written.warnings,
+      });
+    });
+  }
+
+  /** Looks at what is in the board's flash (a job of kind 'inspect'); the session's contents follow. */
+  inspect(sessionId: string): JobSummary {
+    const entry = this.require(sessionId);
+    return this.runJob(entry, 'inspect', `Look at the flash of ${entry.summary.port}`, async (context) => {
+      const contents = await probeFlashContents(entry.session, { signal: context.signal, onProgress: context.progress });
+      if (contents) {
+        entry.summary.contents = contents;
+        context.setResult({ kind: 'inspect', contents });
+      }
     });
   }
 
@@ -222,6 +243,10 @@ export class DeviceSessions {
       });
       const info = await detect(session, { signal: context.signal });
       const summary: DeviceSession = { id: `dev-${randomUUID()}`, port: request.port, info, warnings: [...session.warnings], status: 'ready' };
+      if (request.inspect) {
+        const contents = await probeFlashContents(session, { signal: context.signal, onProgress: context.progress });
+        if (contents) summary.contents = contents;
+      }
       const unwatch = link.onClose(() => {
         const entry = this.entries.get(summary.id);
         if (entry) {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationProgress } from '../../shared/types/device';
 import { KilnError, type KilnErrorInfo } from '../../shared/types/errors';
-import type { JobKind, JobSummary } from '../../shared/types/jobs';
+import type { JobKind, JobResult, JobSummary } from '../../shared/types/jobs';
 
 /** What a job's body gets: a way to report progress, and a signal that fires on cancel. */
 export interface JobContext {
   readonly signal: AbortSignal;
   progress(progress: OperationProgress): void;
+  /** Records what the job produced; published with the job's final state if it succeeds. */
+  setResult(result: JobResult): void;
 }
 
 export interface StartJobOptions {
@@ -31,6 +33,7 @@ interface RunningJob {
   done: Promise<void>;
   lastPublished: number;
   pendingTimer: NodeJS.Timeout | null;
+  result?: JobResult;
 }
 
 /** Finished jobs kept for the list, so a UI that reconnects can still show how a job ended. */
@@ -76,6 +79,9 @@ export class JobManager {
     const context: JobContext = {
       signal: controller.signal,
       progress: (progress) => this.onProgress(job, progress),
+      setResult: (result) => {
+        job.result = structuredClone(result);
+      },
     };
     job.done = this.run(job, body, context);
     this.publish(job);
@@ -118,6 +124,7 @@ export class JobManager {
       // Cancelled before it began: the body never runs.
       if (!job.controller.signal.aborted) await body(context);
       job.summary.status = job.controller.signal.aborted ? 'cancelled' : 'succeeded';
+      if (job.summary.status === 'succeeded' && job.result) job.summary.result = job.result;
     } catch (error) {
       if (job.controller.signal.aborted) {
         job.summary.status = 'cancelled';

@@ -32,11 +32,14 @@ export const deviceRequests = {
         baud: baud.optional(),
         useStub: z.boolean().optional(),
         before: z.enum(RESET_STRATEGIES).optional(),
+        inspect: z.boolean().optional(),
       })
       .strict(),
   ).returns<DeviceSession>(),
   'device.disconnect': request(z.object({ sessionId, after: z.enum(['hard-reset', 'no-reset']).optional() }).strict()).returns<null>(),
   'device.list': request(z.object({}).strict()).returns<DeviceSession[]>(),
+  /** Starts an 'inspect' job: what seems to be in the flash (MicroPython's version, unknown, empty). */
+  'device.inspect': request(z.object({ sessionId }).strict()).returns<JobSummary>(),
   /** Starts an erase job (the whole chip). */
   'device.erase': request(z.object({ sessionId }).strict()).returns<JobSummary>(),
   /** Starts a write job: every image is fit-checked against the board before anything is written. */

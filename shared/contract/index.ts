@@ -7,6 +7,7 @@ import { firmwareRequests } from './firmware';
 import { jobsEvents, jobsRequests } from './jobs';
 import { portsEvents, portsRequests } from './ports';
 import { replEvents, replRequests } from './repl';
+import { uploadsRequests } from './uploads';
 
 /**
  * The one contract between the renderer and the main process. Every request and every event is
@@ -20,6 +21,7 @@ export const requests = {
   ...deviceRequests,
   ...backupsRequests,
   ...replRequests,
+  ...uploadsRequests,
 };
 
 export const events = {

@@ -75,4 +75,15 @@ export interface DeviceSession {
   warnings: string[];
   /** 'lost': the cable was pulled or the port vanished; reconnect to go on. */
   status: 'ready' | 'busy' | 'lost';
+  /** What seems to be in the board's flash, when Kiln has looked (connect with inspect, or device.inspect). */
+  contents?: FlashContents;
 }
+
+/**
+ * What Kiln found when it looked at the start of the board's firmware: MicroPython (its banner
+ * string), something else, or erased flash. A guess from a few hundred KB, never a guarantee.
+ */
+export type FlashContents =
+  | { kind: 'empty' }
+  | { kind: 'micropython'; version: string; date: string | null; banner: string }
+  | { kind: 'unknown'; detail: string };

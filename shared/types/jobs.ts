@@ -1,12 +1,12 @@
 import type { ErrorCode, KilnErrorInfo } from './errors';
-import type { OperationProgress } from './device';
+import type { FlashContents, OperationProgress } from './device';
 
 /**
  * Anything longer than a moment (flash, erase, backup, download) runs as a job: the request that
  * starts it returns a job id at once; state and progress arrive as 'job.updated' events. Many
  * jobs run at once (a classroom images many boards), one per port at a time.
  */
-export type JobKind = 'connect' | 'flash' | 'erase' | 'verify' | 'backup' | 'restore' | 'download' | 'probe' | 'file-upload' | 'file-download';
+export type JobKind = 'connect' | 'flash' | 'erase' | 'verify' | 'backup' | 'restore' | 'download' | 'probe' | 'inspect' | 'file-upload' | 'file-download';
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface JobSummary {
@@ -21,7 +21,21 @@ export interface JobSummary {
   error: KilnErrorInfo | null;
   startedAt: number;
   finishedAt: number | null;
+  /** What a job that succeeded produced, for the UI to show (e.g. which regions were hash-verified). */
+  result?: JobResult;
 }
+
+/** One region a write job wrote, and whether the board's MD5 of it matched Kiln's. */
+export interface WrittenRegionSummary {
+  offset: number;
+  size: number;
+  md5: string;
+  verified: boolean;
+}
+
+export type JobResult =
+  | { kind: 'flash'; regions: WrittenRegionSummary[]; warnings: string[] }
+  | { kind: 'inspect'; contents: FlashContents };
 
 export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 

@@ -2,9 +2,7 @@ import { test, expect } from './headless-fixture';
 
 test('connecting to the Demo ESP32 shows what Kiln detected', async ({ page, kiln }) => {
   await page.goto(kiln.url);
-  await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
-  await page.getByRole('checkbox', { name: /Demo board/ }).check();
-  await page.getByRole('button', { name: 'Flash' }).click();
+  await page.getByRole('button', { name: 'Turn on the Demo board' }).click();
 
   await page.getByRole('radio', { name: /Demo board \(virtual ESP32\)/ }).check();
   await page.getByRole('button', { name: 'Connect', exact: true }).click();

@@ -16,9 +16,14 @@ export interface HeadlessKiln {
 }
 
 /** Starts the built headless server (dist/) on a free port with a fresh data directory. */
-export async function startHeadlessKiln(): Promise<{ kiln: HeadlessKiln; stop: () => Promise<void> }> {
+export async function startHeadlessKiln(
+  options: { args?: (dataDir: string) => string[]; prepare?: (dataDir: string) => Promise<void> } = {},
+): Promise<{ kiln: HeadlessKiln; stop: () => Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'kiln-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, ['dist/electron/headless.mjs', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await options.prepare?.(dataDir);
+  const child: ChildProcess = spawn(process.execPath, ['dist/electron/headless.mjs', '--port', '0', '--data-dir', dataDir, ...(options.args?.(dataDir) ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`headless Kiln did not start:\n${output}`)), 20_000);

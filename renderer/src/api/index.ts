@@ -25,7 +25,7 @@ function createApi(): { api: KilnApi; mode: ApiMode; websocket: WebSocketTranspo
   }
   const token = new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-  const websocket = new WebSocketTransport(`${scheme}://${window.location.host}/api?token=${encodeURIComponent(token)}`);
+  const websocket = new WebSocketTransport(`${scheme}://${window.location.host}/api?token=${encodeURIComponent(token)}`, token !== '');
   return { api: apiOverTransport(websocket), mode: 'headless', websocket };
 }
 

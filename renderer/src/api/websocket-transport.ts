@@ -1,7 +1,8 @@
 import type { WireResponse, WireServerFrame } from '../../../shared/contract/api';
 import type { Transport } from './wire-client';
 
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+/** 'unauthorized': this page's token is missing or no longer valid (Kiln restarted); retrying cannot help. */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized';
 
 /**
  * Headless mode's transport: JSON frames over one WebSocket to the Kiln process that served this
@@ -17,7 +18,13 @@ export class WebSocketTransport implements Transport {
   private opened: Promise<WebSocket> | null = null;
   private retryMs = 250;
 
-  constructor(private readonly url: string) {}
+  private unauthorized = false;
+
+  /** `hasToken` false: the page was opened without its token, so connecting is not even tried. */
+  constructor(
+    private readonly url: string,
+    private readonly hasToken = true,
+  ) {}
 
   onState(listener: (state: ConnectionState) => void): () => void {
     this.stateListeners.add(listener);
@@ -43,7 +50,13 @@ export class WebSocketTransport implements Transport {
 
   private open(): Promise<WebSocket> {
     this.opened ??= new Promise<WebSocket>((resolve) => {
+      if (!this.hasToken) {
+        this.unauthorized = true;
+        queueMicrotask(() => this.setState('unauthorized'));
+        return;
+      }
       const connect = () => {
+        if (this.unauthorized) return;
         this.setState('connecting');
         const socket = new WebSocket(this.url);
         socket.onopen = () => {
@@ -59,14 +72,31 @@ export class WebSocketTransport implements Transport {
           this.failPending();
           this.setState('closed');
           if (wasOpen) this.opened = null;
-          // Keep trying: the page stays useful as soon as Kiln is back.
-          setTimeout(() => (wasOpen ? void this.open().catch(() => undefined) : connect()), this.retryMs);
-          this.retryMs = Math.min(this.retryMs * 2, 5000);
+          // The page's own server answers but the WebSocket was refused: the token is wrong or from
+          // an earlier run. Say so instead of retrying forever. Otherwise Kiln is down: keep trying.
+          void this.serverAnswers().then((answers) => {
+            if (answers && !wasOpen) {
+              this.unauthorized = true;
+              this.setState('unauthorized');
+              return;
+            }
+            setTimeout(() => (wasOpen ? void this.open().catch(() => undefined) : connect()), this.retryMs);
+            this.retryMs = Math.min(this.retryMs * 2, 5000);
+          });
         };
       };
       connect();
     });
     return this.opened;
+  }
+
+  private async serverAnswers(): Promise<boolean> {
+    try {
+      const response = await fetch('/', { method: 'HEAD', cache: 'no-store' });
+      return response.ok;
+    } catch {
+      return false;
+    }
   }
 
   private receive(text: string): void {

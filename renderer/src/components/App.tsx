@@ -1,4 +1,6 @@
 import { useAppStore, type Screen } from '../stores/app-store';
+import { useDeviceStore } from '../stores/device-store';
+import { useReplStore } from '../stores/repl-store';
 import { BackupsScreen } from './backups/BackupsScreen';
 import { DevicePage } from './backups/DevicePage';
 import { FlashScreen } from './FlashScreen';
@@ -6,6 +8,12 @@ import { SettingsScreen } from './SettingsScreen';
 import { TerminalScreen } from './repl/TerminalScreen';
 import { StatusBar } from './StatusBar';
 import { ErrorBanner } from './ErrorBanner';
+
+/** The wizard's "Open the REPL": the terminal takes the port over from the flashing session and resets the board into its program. */
+function openReplFor(sessionId: string): void {
+  const port = useDeviceStore.getState().sessions.find((session) => session.id === sessionId)?.port;
+  if (port) void useReplStore.getState().openTerminal(port);
+}
 
 const NAV: { screen: Screen; label: string; hint: string }[] = [
   { screen: 'flash', label: 'Flash', hint: 'Connect a board and put MicroPython on it' },
@@ -21,6 +29,16 @@ export function App() {
   const show = useAppStore((state) => state.show);
   const error = useAppStore((state) => state.error);
   const dismiss = useAppStore((state) => state.dismissError);
+  const connection = useAppStore((state) => state.connection);
+  if (connection === 'unauthorized') {
+    return (
+      <main className="blocked-page card" role="alert">
+        <h1>Open the address Kiln printed</h1>
+        <p>This page has no valid key for Kiln: it was opened without the address’s <span className="mono">#token=…</span> part, or Kiln has restarted since.</p>
+        <p className="muted">Look in the terminal where you started Kiln for the line after “Open this address in a browser”, and open that address. The key changes every time Kiln starts.</p>
+      </main>
+    );
+  }
   return (
     <div className="app">
       <nav className="sidebar" aria-label="Screens">
@@ -46,7 +64,7 @@ export function App() {
       </nav>
       <main className="content">
         {error && <ErrorBanner message={error} onDismiss={dismiss} />}
-        {screen === 'flash' ? <FlashScreen /> : screen === 'terminal' ? <TerminalScreen /> : screen === 'device' ? <DevicePage /> : screen === 'backups' ? <BackupsScreen /> : <SettingsScreen />}
+        {screen === 'flash' ? <FlashScreen onOpenRepl={openReplFor} /> : screen === 'terminal' ? <TerminalScreen /> : screen === 'device' ? <DevicePage /> : screen === 'backups' ? <BackupsScreen /> : <SettingsScreen />}
       </main>
       <StatusBar />
     </div>

@@ -2,17 +2,22 @@ import type { DeviceSession } from '../../../shared/types/device';
 import { formatBytes } from '../../../shared/format';
 
 /** What Kiln learned about a connected board, in the words a datasheet would use. */
-export function DeviceCard({ session, onDisconnect }: { session: DeviceSession; onDisconnect: () => void }) {
+export function DeviceCard({ session, onDisconnect, stale = false, disconnectDisabled = false }: { session: DeviceSession; onDisconnect: () => void; stale?: boolean; disconnectDisabled?: boolean }) {
   const { info } = session;
   const flash = info.flash;
   return (
-    <section className="card" aria-labelledby={`device-${session.id}`}>
+    <section className={stale ? 'card stale' : 'card'} aria-labelledby={`device-${session.id}`}>
       <div className="card-header">
         <h2 id={`device-${session.id}`}>2. Your board</h2>
-        <button type="button" className="button secondary" onClick={onDisconnect} disabled={session.status === 'busy'}>
+        <button type="button" className="button secondary" onClick={onDisconnect} disabled={session.status === 'busy' || disconnectDisabled}>
           Disconnect
         </button>
       </div>
+      {stale && (
+        <p className="field-error" role="alert">
+          Kiln’s background process is not reachable, so this may be out of date. Actions are off until it is back.
+        </p>
+      )}
       {session.status === 'lost' && (
         <p className="field-error" role="alert">
           The connection was lost. Check the USB cable, then connect again.
@@ -33,6 +38,8 @@ export function DeviceCard({ session, onDisconnect }: { session: DeviceSession; 
             ? `${flash.sizeBytes !== null ? formatBytes(flash.sizeBytes) : 'unknown size'} · ${flash.vendor}${flash.model ? ` ${flash.model}` : ''} (id ${hex(flash.manufacturerId, 2)}/${hex(flash.deviceId, 4)})`
             : 'No flash chip answered'}
         </dd>
+        <dt>On the board now</dt>
+        <dd>{describeContents(session)}</dd>
         <dt>Port</dt>
         <dd className="mono">{session.port}</dd>
         <dt>Loader</dt>
@@ -47,6 +54,14 @@ export function DeviceCard({ session, onDisconnect }: { session: DeviceSession; 
       )}
     </section>
   );
+}
+
+function describeContents(session: DeviceSession): string {
+  const contents = session.contents;
+  if (!contents) return 'Not checked';
+  if (contents.kind === 'empty') return 'Nothing: the flash is empty';
+  if (contents.kind === 'micropython') return `MicroPython ${contents.version}${contents.date ? ` (${contents.date})` : ''}`;
+  return `Unknown firmware. ${contents.detail}`;
 }
 
 function hex(value: number, digits: number): string {

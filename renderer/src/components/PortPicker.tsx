@@ -13,7 +13,7 @@ export function PortPicker() {
   const ports = showAll ? allPorts : allPorts.filter(isLikelyBoard);
   const hidden = allPorts.length - ports.length;
   const demoOn = useAppStore((state) => state.settings?.demoBoard ?? false);
-  const show = useAppStore((state) => state.show);
+  const updateSettings = useAppStore((state) => state.updateSettings);
   return (
     <section className="card" aria-labelledby="ports-heading">
       <div className="card-header">
@@ -38,11 +38,12 @@ export function PortPicker() {
             <strong>No boards found.</strong> Plug your board in with a USB cable that carries data (some cables only charge).
           </p>
           <p className="muted">
-            If it still doesn’t appear, your USB adapter may need a driver (CP210x or CH340).{' '}
+            If it still doesn’t appear, your USB adapter may need a driver (CP210x or CH340). On Linux, allow yourself to use serial ports with{' '}
+            <code className="mono">sudo usermod -aG dialout $USER</code>, then log out and in again.{' '}
             {!demoOn && (
               <>
                 No board at hand?{' '}
-                <button type="button" className="link-button" onClick={() => show('settings')}>
+                <button type="button" className="link-button" onClick={() => void updateSettings({ demoBoard: true })}>
                   Turn on the Demo board
                 </button>
                 .

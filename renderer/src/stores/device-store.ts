@@ -9,7 +9,7 @@ interface DeviceState {
   connecting: string | null;
   /** The last connect failure, per port, shown next to the button until the next try. */
   errors: Record<string, string>;
-  connect(port: string): Promise<void>;
+  connect(port: string, options?: { baud?: number }): Promise<void>;
   disconnect(sessionId: string): Promise<void>;
   receive(sessions: DeviceSession[]): void;
   refresh(): Promise<void>;
@@ -19,11 +19,12 @@ export const useDeviceStore = create<DeviceState>((set, get) => ({
   sessions: [],
   connecting: null,
   errors: {},
-  async connect(port) {
+  async connect(port, options = {}) {
     if (get().connecting) return;
     set((state) => ({ connecting: port, errors: omit(state.errors, port) }));
     try {
-      const session = await api.invoke('device.connect', { port });
+      // inspect: the board card says what is on the board now (MicroPython's version, or empty).
+      const session = await api.invoke('device.connect', { port, inspect: true, ...(options.baud ? { baud: options.baud } : {}) });
       get().receive([...get().sessions.filter((s) => s.id !== session.id), session]);
     } catch (error) {
       set((state) => ({ errors: { ...state.errors, [port]: describeError(error) } }));
