@@ -18,7 +18,7 @@ export interface PortDeadlines {
   controlMs: number;
   writeMarginMs: number;
 }
-export const PORT_DEADLINES: PortDeadlines = { openMs: 5_000, closeMs: 3_000, controlMs: 3_000, writeMarginMs: 3_000 };
+export const PORT_DEADLINES: PortDeadlines = { openMs: 5_000, closeMs: 3_000, controlMs: 3_000, writeMarginMs: 10_000 };
 
 /** ioctl errors a pty (or a bridge without modem lines) gives for TIOCMSET. */
 const NO_MODEM_LINES = /Inappropriate ioctl|ENOTTY|EINVAL|not supported/i;

@@ -23,8 +23,8 @@ async function flashAndVerify(page: Page, kiln: WizardKiln, board: BoardKey, ima
   await expect(done).toBeVisible({ timeout: 45_000 });
   await expect(done.getByText('Written and hash verified.')).toBeVisible();
   if (shots) await shoot(page, `${shots}-5-done`, colorScheme, 'Done: MicroPython is on your board');
-  // No REPL yet (its own feature): the button is absent, never dead.
-  await expect(done.getByRole('button', { name: 'Open the REPL' })).toHaveCount(0);
+  // The way on to the board's REPL (followed at the end of the catalog path).
+  await expect(done.getByRole('button', { name: 'Open the REPL' })).toBeEnabled();
   // The board's flash (its NOR contents, as the virtual board saves them) holds the image.
   const expected = expectedFlashBytes(image, BOARDS[board].chip, BOARDS[board].flashSize);
   await expect
@@ -74,6 +74,14 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const image32 = await kiln.catalog.file('ESP32_GENERIC-20260406-v1.28.0.bin');
       await flashAndVerify(page, kiln, 'esp32', image32, 0x1000, 'wizard-esp32', colorScheme);
       await expect(page.getByRole('status')).toHaveText(/ESP32 on virtual:esp32:wizard: ready/);
+
+      // "Open the REPL" hands the port to the terminal, which resets the board into what was just written.
+      await page.getByRole('button', { name: 'Open the REPL' }).click();
+      // The catalog stand-in's builds are small fakes, not MicroPython the virtual board can run: what
+      // shows is the board's own boot after the terminal reset it (repl-terminal.spec.ts runs real MicroPython).
+      await expect(page.getByRole('heading', { name: 'Terminal' })).toBeVisible();
+      await expect(page.locator('.xterm-rows')).toContainText('rst:0x1 (POWERON_RESET)', { timeout: 30_000 });
+      await shoot(page, 'wizard-7-repl-after-flash', colorScheme);
     });
   });
 }

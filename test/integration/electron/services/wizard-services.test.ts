@@ -31,6 +31,8 @@ beforeEach(async () => {
       return board.connect(path);
     },
   });
+  // The test boards are virtual: the app lets them in only with the Demo board on.
+  await services.router.handle('settings.update', { demoBoard: true }, { client: 'test' });
 });
 
 afterEach(async () => {
