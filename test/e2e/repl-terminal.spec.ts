@@ -79,6 +79,8 @@ test('flash MicroPython, 1 + 2 in the terminal, upload main.py, reset, see its l
     // Taking the port over from the flashing session resets the board: its boot shows here.
     await expect(rows).toContainText('MicroPython v1.24.1', { timeout: 30_000 });
     await expect(rows).toContainText('>>>', { timeout: 30_000 });
+    // The status bar names what the board is doing, now that the terminal holds it.
+    await expect(page.locator('.status-bar [role="status"]')).toHaveText(/^Board on virtual:esp32.*: MicroPython REPL open/);
     await terminal.click();
     await page.keyboard.type('1 + 2');
     await page.keyboard.press('Enter');
