@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { usePortsStore } from '../stores/ports-store';
 import { useAppStore } from '../stores/app-store';
+import { useDeviceStore } from '../stores/device-store';
+import { useReplStore } from '../stores/repl-store';
 import { isLikelyBoard } from '../../../shared/types/ports';
 
 /**
@@ -14,6 +16,11 @@ export function PortPicker() {
   const hidden = allPorts.length - ports.length;
   const demoOn = useAppStore((state) => state.settings?.demoBoard ?? false);
   const updateSettings = useAppStore((state) => state.updateSettings);
+  const deviceSessions = useDeviceStore((state) => state.sessions);
+  const terminals = useReplStore((state) => state.sessions);
+  /** What a port is being used for, shown beside it: a terminal or a flashing session. */
+  const usage = (path: string): string | null =>
+    terminals.some((t) => t.port === path) ? 'terminal open' : deviceSessions.some((d) => d.port === path && d.status !== 'lost') ? 'connected' : null;
   return (
     <section className="card" aria-labelledby="ports-heading">
       <div className="card-header">
@@ -56,7 +63,10 @@ export function PortPicker() {
           {ports.map((port) => (
             <label key={port.path} className={port.path === selected ? 'port selected' : 'port'}>
               <input type="radio" name="port" value={port.path} checked={port.path === selected} onChange={() => select(port.path)} />
-              <span className="port-label">{port.label}</span>
+              <span className="port-label">
+                {port.label}
+                {usage(port.path) && <span className="badge badge-ready port-usage">{usage(port.path)}</span>}
+              </span>
               <span className="port-meta">
                 {port.adapter ?? 'Unknown adapter'}
                 {port.virtual ? ' · no hardware needed' : port.vendorId ? ` · ${port.vendorId}:${port.productId ?? '????'}` : ''}
