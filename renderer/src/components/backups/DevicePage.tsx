@@ -1,3 +1,4 @@
+import { BoardIdentityFacts, loaderLine } from '../BoardFacts';
 import { useEffect, useState } from 'react';
 import { formatBytes, formatHex32, parseSize } from '../../../../shared/format';
 import type { DeviceSession } from '../../../../shared/types/device';
@@ -65,7 +66,6 @@ function ConnectedBoard({ session }: { session: DeviceSession }) {
   useEffect(() => {
     if (!look && ready) void probe(session.id);
   }, [look, ready, probe, session.id]);
-  const flash = info.flash;
   return (
     <>
       <section className="card" aria-labelledby="board-heading">
@@ -74,26 +74,13 @@ function ConnectedBoard({ session }: { session: DeviceSession }) {
           <span className={`badge badge-${session.status}`}>{session.status === 'ready' ? 'Connected' : session.status === 'busy' ? 'Busy' : 'Connection lost'}</span>
         </div>
         <dl className="facts">
-          <dt>Chip</dt>
-          <dd>{info.description}</dd>
-          <dt>Features</dt>
-          <dd>{info.features.length > 0 ? info.features.join(', ') : '–'}</dd>
-          <dt>Crystal</dt>
-          <dd>{info.crystalMHz} MHz</dd>
-          <dt>MAC address</dt>
-          <dd className="mono">{info.mac}</dd>
-          <dt>Flash</dt>
-          <dd>
-            {flash
-              ? `${flash.sizeBytes !== null ? formatBytes(flash.sizeBytes) : 'unknown size'} · ${flash.vendor}${flash.model ? ` ${flash.model}` : ''} (JEDEC ${flash.manufacturerId.toString(16).padStart(2, '0')} ${flash.deviceId.toString(16).padStart(4, '0')})`
-              : 'No flash chip answered'}
-          </dd>
+          <BoardIdentityFacts info={info} />
           <dt>Adapter</dt>
           <dd>
             {port?.adapter ?? 'Unknown adapter'} <span className="mono muted">{session.port}</span>
           </dd>
           <dt>Loader</dt>
-          <dd>{info.usingStub ? `Fast flasher at ${info.baudRate.toLocaleString('en-US')} baud` : `ROM loader only, ${info.baudRate.toLocaleString('en-US')} baud`}</dd>
+          <dd>{loaderLine(info)}</dd>
           <dt>Firmware</dt>
           <dd>
             {look?.state === 'probing' ? (
