@@ -18,6 +18,12 @@ export interface PortDeadlines {
   controlMs: number;
   writeMarginMs: number;
 }
+/** libuv's UV_READABLE and UV_WRITABLE, as serialport's Unix poller takes them. */
+const UV_READABLE = 0b0001;
+const UV_WRITABLE = 0b0010;
+/** How often a write still waiting after its wire time asks the poller again. */
+const WRITE_REARM_MS = 250;
+
 export const PORT_DEADLINES: PortDeadlines = { openMs: 5_000, closeMs: 3_000, controlMs: 3_000, writeMarginMs: 10_000 };
 
 /** ioctl errors a pty (or a bridge without modem lines) gives for TIOCMSET. */
@@ -88,7 +94,29 @@ export class SerialPortLink implements Link {
       });
     });
     const deadline = wireDeadlineMs(bytes.length, this.baud, this.deadlines.writeMarginMs);
-    await this.guard(written, `sending ${bytes.length} bytes`, deadline);
+    // serialport's native Unix poller (bindings-cpp poller.cpp) restarts uv_poll with only the
+    // events of its latest request, not all it is waiting for. A write that met a full buffer waits
+    // for "writable"; when a byte then arrives and the read side asks for "readable", the writable
+    // interest is silently dropped, and if the board waits for the rest of the frame before it
+    // answers, nothing ever wakes the write: its callback never fires (the hang of issue 8). So a
+    // write still waiting after half its wire time asks the poller again for both events.
+    const rearm = setInterval(() => this.rearmWritablePoll(), Math.max(WRITE_REARM_MS, wireDeadlineMs(bytes.length, this.baud, 0) / 2));
+    rearm.unref?.();
+    try {
+      await this.guard(written, `sending ${bytes.length} bytes`, deadline);
+    } finally {
+      clearInterval(rearm);
+    }
+  }
+
+  /** Re-asks serialport's Unix poller for readable and writable (a no-op where the binding has no poller, e.g. Windows). */
+  private rearmWritablePoll(): void {
+    const binding = (this.port as unknown as { port?: { poller?: { poll?: (flags: number) => void } } }).port;
+    try {
+      binding?.poller?.poll?.(UV_READABLE | UV_WRITABLE);
+    } catch {
+      // The port closed meanwhile: the write's own callback reports that.
+    }
   }
 
   async read(timeoutMs: number): Promise<Uint8Array> {

@@ -1,3 +1,4 @@
+import { closeSync, constants as fsConstants, openSync, readSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LinkClosedError, LinkStalledError, ModemLinesUnsupportedError, wireDeadlineMs } from '../../../../electron/serial/link';
 import { SerialPortLink } from '../../../../electron/serial/serialport-link';
@@ -86,6 +87,45 @@ describe('SerialPortLink over a pty pair', () => {
     expect(link.isOpen).toBe(false);
     await expect(link.read(10)).rejects.toThrow(LinkClosedError);
   }, 20_000);
+
+  it('finishes a write that met a full buffer even when a byte arrives meanwhile (the lost "writable" wake-up)', async () => {
+    pair = await createPtyPair();
+    // Far end as a raw fd: not read at first, so the 256 KiB write fills the pty buffers and waits.
+    const far = openSync(pair.b, fsConstants.O_RDWR | fsConstants.O_NOCTTY | fsConstants.O_NONBLOCK);
+    try {
+      const link = await SerialPortLink.open(pair.a, 4_000_000, { writeMarginMs: 20_000 });
+      links.push(link);
+      const payload = new Uint8Array(256 * 1024).fill(0x5a);
+      let finished = false;
+      const writing = link.write(payload).then(() => (finished = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(finished).toBe(false);
+      // One byte back: the link reads it and asks the poller for "readable", which (in serialport's
+      // native poller) drops the write's pending "writable" interest.
+      writeSync(far, Buffer.from([0x42]));
+      expect(Array.from(await link.read(2000))).toEqual([0x42]);
+      // Now drain the far end; the write must complete long before its 20 s deadline.
+      const drained = (async () => {
+        let got = 0;
+        const buffer = Buffer.alloc(65536);
+        const until = Date.now() + 8000;
+        while (got < payload.length && Date.now() < until) {
+          try {
+            got += readSync(far, buffer, 0, buffer.length, null);
+          } catch {
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }
+        return got;
+      })();
+      const started = Date.now();
+      await writing;
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(await drained).toBe(payload.length);
+    } finally {
+      closeSync(far);
+    }
+  }, 30_000);
 
   it('scales the write deadline with the bytes and the baud', () => {
     expect(wireDeadlineMs(0, 115200, 3000)).toBe(3000);
