@@ -24,6 +24,16 @@ export interface WriteFlashOptions {
   compress?: boolean;
   /** Compare each region's MD5 after writing (default true). */
   verify?: boolean;
+  /**
+   * Diff re-flash (default true where the loader can hash flash): compare the board's MD5s of
+   * each region with the image's and write only the 4 KiB sectors that differ. false rewrites all.
+   */
+  skipUnchanged?: boolean;
+  /**
+   * A better-compressed stream for these exact bytes (e.g. zopfli, cached beside the firmware),
+   * or null to compress with zlib now. Must inflate to `data`; checked before use.
+   */
+  compressedStream?: (data: Uint8Array, md5: string) => Promise<Uint8Array | null>;
 }
 
 export interface WrittenRegion {
@@ -33,6 +43,8 @@ export interface WrittenRegion {
   md5: string;
   /** Bytes sent for it (compressed size when compressed). */
   sentBytes: number;
+  /** Bytes the board already held (diff re-flash), so not erased or written again; 0 for a full write. */
+  unchangedBytes: number;
   /** True only when the board's MD5 of the region matched. */
   verified: boolean;
   /**
@@ -99,7 +111,7 @@ export async function writeFlash(
   for (const image of prepared) {
     throwIfAborted(context.signal);
     const sentBytes = compress ? await writeCompressed(session, image.offset, image.data, image.md5, tracker, context.signal) : await writePlain(session, image.offset, image.data, tracker, context.signal);
-    regions.push({ offset: image.offset, size: image.data.length, md5: image.md5, sentBytes, verified: false, verification: verify ? 'unverified' : 'skipped' });
+    regions.push({ offset: image.offset, size: image.data.length, md5: image.md5, sentBytes, unchangedBytes: 0, verified: false, verification: verify ? 'unverified' : 'skipped' });
   }
 
   if (verify && canHash) {
