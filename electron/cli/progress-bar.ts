@@ -15,6 +15,7 @@ const LABELS: Record<OperationProgress['stage'], string> = {
   'uploading-stub': 'Uploading stub',
   'changing-baud': 'Changing baud',
   erasing: 'Erasing',
+  comparing: 'Comparing',
   writing: 'Writing',
   verifying: 'Verifying',
   reading: 'Reading',

@@ -37,6 +37,7 @@ export type OperationStage =
   | 'uploading-stub'
   | 'changing-baud'
   | 'erasing'
+  | 'comparing'
   | 'writing'
   | 'verifying'
   | 'reading'

@@ -14,6 +14,7 @@ import type { EspSession } from '../session';
 import { DEFAULT_TIMEOUT_MS, ERASE_REGION_MS_PER_MB, ERASE_WRITE_MS_PER_MB, timeoutPerMb } from '../timeouts';
 import { checkImages, padToWord, type FlashImage } from './regions';
 import { compressionPlan } from '../compression-plan';
+import { findChangedSectors, type ChangedSectors } from './changed-sectors';
 
 export interface WriteFlashOptions {
   flashMode?: FlashMode;
@@ -105,13 +106,37 @@ export async function writeFlash(
   const canHash = loader.isStub || chip.rom.md5;
   if (verify && !canHash) warn(`The ${chip.name} ROM loader cannot compute MD5, so the write is not verified. Use the flasher stub to verify.`);
 
-  const total = prepared.reduce((sum, image) => sum + image.data.length, 0);
-  const tracker = new ProgressTracker('writing', total, context.onProgress, 'Writing');
-  const regions: WrittenRegion[] = [];
+  // Diff re-flash: only the sectors the board does not already hold are erased and written.
+  const skipUnchanged = (options.skipUnchanged ?? true) && canHash;
+  if (skipUnchanged) reportStage(context.onProgress, 'comparing', 'Comparing the images with what the board holds');
+  const plans: { image: (typeof prepared)[number]; changed: ChangedSectors }[] = [];
   for (const image of prepared) {
-    throwIfAborted(context.signal);
-    const sentBytes = compress ? await writeCompressed(session, image.offset, image.data, image.md5, tracker, context.signal) : await writePlain(session, image.offset, image.data, tracker, context.signal);
-    regions.push({ offset: image.offset, size: image.data.length, md5: image.md5, sentBytes, unchangedBytes: 0, verified: false, verification: verify ? 'unverified' : 'skipped' });
+    const changed = skipUnchanged ? await findChangedSectors(loader, image.offset, image.data, image.md5, context.signal) : fullWrite(image.data.length);
+    plans.push({ image, changed });
+  }
+
+  const total = plans.reduce((sum, { changed }) => sum + changed.ranges.reduce((n, r) => n + r.end - r.start, 0), 0);
+  const tracker = new ProgressTracker('writing', total, context.onProgress, total === 0 ? 'The board already holds these images: nothing to write' : 'Writing');
+  const regions: WrittenRegion[] = [];
+  for (const { image, changed } of plans) {
+    let sentBytes = 0;
+    for (const range of changed.ranges) {
+      throwIfAborted(context.signal);
+      const whole = range.start === 0 && range.end === image.data.length;
+      const data = whole ? image.data : image.data.subarray(range.start, range.end);
+      const md5 = whole ? image.md5 : createHash('md5').update(data).digest('hex');
+      const offset = image.offset + range.start;
+      sentBytes += compress ? await writeCompressed(session, offset, data, md5, tracker, context.signal) : await writePlain(session, offset, data, tracker, context.signal);
+    }
+    regions.push({
+      offset: image.offset,
+      size: image.data.length,
+      md5: image.md5,
+      sentBytes,
+      unchangedBytes: changed.unchangedBytes,
+      verified: false,
+      verification: verify ? 'unverified' : 'skipped',
+    });
   }
 
   if (verify && canHash) {
@@ -134,6 +159,11 @@ export async function writeFlash(
   const unverified = regions.some((region) => region.verification === 'unverified');
   reportStage(context.onProgress, 'done', unverified ? `Write complete but unverified: the ${chip.name} ROM loader cannot hash flash` : 'Write complete');
   return { regions, compressed: compress, warnings };
+}
+
+/** Without diffing: the whole image is written. */
+function fullWrite(length: number): ChangedSectors {
+  return { ranges: [{ start: 0, end: length }], unchangedBytes: 0, hashRequests: 0 };
 }
 
 function sizeBytesOf(name: FlashSizeName): number {

@@ -6,6 +6,7 @@ const STAGE_TEXT: Record<OperationProgress['stage'], string> = {
   'uploading-stub': 'Starting the fast flasher',
   'changing-baud': 'Switching to a faster speed',
   erasing: 'Erasing',
+  comparing: 'Comparing with the board',
   writing: 'Writing',
   verifying: 'Checking what was written',
   reading: 'Reading',

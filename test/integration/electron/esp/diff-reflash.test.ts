@@ -1,0 +1,120 @@
+/**
+ * Diff re-flash: a second write of the same (or a slightly changed) image sends and erases only
+ * what the board does not already hold, finds it without the old file, and still verifies the
+ * whole region.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ChipFamily } from '../../../../shared/types/chips';
+import { writeFlash } from '../../../../electron/esp/operations';
+import { closeBoards, md5, pattern, rig, same } from './helpers';
+
+const OFFSET = 0x10000;
+const SIZE = 256 * 1024;
+
+afterEach(closeBoards);
+
+function erasesOf(board: Awaited<ReturnType<typeof rig>>['board']): { sectors: number[]; blocks: number[] } {
+  const sectors: number[] = [];
+  const blocks: number[] = [];
+  const flash = board.flash;
+  const sector = flash.eraseSector.bind(flash);
+  const block = flash.eraseBlock64.bind(flash);
+  const run = flash.eraseSectors.bind(flash);
+  // The ROM loaders erase runs of sectors up front, the stub sector by sector or by 64 KiB block.
+  vi.spyOn(flash, 'eraseSectors').mockImplementation((first: number, count: number) => {
+    for (let i = 0; i < count; i++) sectors.push(first + i);
+    run(first, count);
+  });
+  vi.spyOn(flash, 'eraseSector').mockImplementation((i: number) => {
+    sectors.push(i);
+    sector(i);
+  });
+  vi.spyOn(flash, 'eraseBlock64').mockImplementation((i: number) => {
+    blocks.push(i);
+    block(i);
+  });
+  return { sectors, blocks };
+}
+
+describe.each<[ChipFamily, boolean]>([
+  ['esp32', true],
+  ['esp8266', true],
+  ['esp32', false],
+])('diff re-flash on %s (stub %s)', (chip, useStub) => {
+  it('writes nothing to a board that already holds the image, and still verifies it', async () => {
+    const { board, session } = await rig(chip, { useStub });
+    const image = pattern(SIZE, 7);
+    const first = await writeFlash(session, [{ offset: OFFSET, data: image }]);
+    expect(first.regions[0]!.unchangedBytes).toBe(0);
+    const erases = erasesOf(board);
+    const before = board.stats.hostToBoard;
+    const second = await writeFlash(session, [{ offset: OFFSET, data: image }]);
+    const region = second.regions[0]!;
+    expect(region.unchangedBytes).toBe(SIZE);
+    expect(region.sentBytes).toBe(0);
+    expect(region.verification).toBe('verified');
+    expect(erases.sectors.length + erases.blocks.length).toBe(0);
+    // Two MD5 requests (compare, verify) and no data: a few hundred bytes at most.
+    expect(board.stats.hostToBoard - before).toBeLessThan(200);
+    expect(same(board.readFlash(OFFSET, SIZE), image)).toBe(true);
+  });
+
+  it('rewrites only the sectors that changed', async () => {
+    const { board, session } = await rig(chip, { useStub });
+    const image = pattern(SIZE, 7);
+    await writeFlash(session, [{ offset: OFFSET, data: image }]);
+    const changed = image.slice();
+    changed[5 * 4096 + 17] ^= 0xff; // sector 5
+    changed[40 * 4096 + 4000] ^= 0x01; // sector 40
+    changed[41 * 4096] ^= 0x80; // sector 41, next to 40: one run
+    const erases = erasesOf(board);
+    const result = await writeFlash(session, [{ offset: OFFSET, data: changed }]);
+    expect(result.regions[0]!.unchangedBytes).toBe(SIZE - 3 * 4096);
+    expect(result.regions[0]!.verified).toBe(true);
+    const first = OFFSET / 4096;
+    expect(erases.blocks).toEqual([]);
+    expect(erases.sectors.sort((a, b) => a - b)).toEqual([first + 5, first + 40, first + 41]);
+    expect(md5(board.readFlash(OFFSET, SIZE))).toBe(md5(changed));
+  });
+
+  it('on blank flash, skips the sectors the image leaves blank', async () => {
+    const { board, session } = await rig(chip, { useStub });
+    const image = pattern(SIZE, 3);
+    image.fill(0xff, 8 * 4096, 24 * 4096); // 16 blank sectors
+    const erases = erasesOf(board);
+    const result = await writeFlash(session, [{ offset: OFFSET, data: image }]);
+    expect(result.regions[0]!.unchangedBytes).toBe(16 * 4096);
+    // The blank sectors were neither erased nor written.
+    const blankSectors = Array.from({ length: 16 }, (_, i) => OFFSET / 4096 + 8 + i);
+    expect(erases.sectors.filter((s) => blankSectors.includes(s))).toEqual([]);
+    expect(erases.blocks.filter((b) => b === (OFFSET + 0x10000) / 0x10000)).toEqual([]);
+    expect(same(board.readFlash(OFFSET, SIZE), image)).toBe(true);
+  });
+
+  it('writes everything over different firmware, and everything when told not to diff', async () => {
+    const { board, session } = await rig(chip, { useStub });
+    await writeFlash(session, [{ offset: OFFSET, data: pattern(SIZE, 1) }]);
+    const other = pattern(SIZE, 2);
+    const result = await writeFlash(session, [{ offset: OFFSET, data: other }]);
+    expect(result.regions[0]!.unchangedBytes).toBeLessThan(SIZE / 8);
+    expect(same(board.readFlash(OFFSET, SIZE), other)).toBe(true);
+
+    const erases = erasesOf(board);
+    const forced = await writeFlash(session, [{ offset: OFFSET, data: other }], { skipUnchanged: false });
+    expect(forced.regions[0]!.unchangedBytes).toBe(0);
+    expect(forced.regions[0]!.sentBytes).toBeGreaterThan(0);
+    expect(erases.sectors.length + erases.blocks.length).toBeGreaterThan(0);
+    expect(same(board.readFlash(OFFSET, SIZE), other)).toBe(true);
+  });
+});
+
+describe('diff re-flash where the loader cannot hash', () => {
+  it('the ESP8266 ROM writes the whole image every time', async () => {
+    const { session } = await rig('esp8266', { useStub: false });
+    const image = pattern(64 * 1024, 9);
+    await writeFlash(session, [{ offset: OFFSET, data: image }]);
+    const again = await writeFlash(session, [{ offset: OFFSET, data: image }]);
+    expect(again.regions[0]!.unchangedBytes).toBe(0);
+    expect(again.regions[0]!.sentBytes).toBeGreaterThanOrEqual(64 * 1024);
+  });
+});
