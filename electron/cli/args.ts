@@ -62,6 +62,8 @@ export interface CliOptions {
   noStub: boolean;
   compress: boolean | undefined;
   verify: boolean;
+  /** --no-diff: rewrite every sector, even those the board already holds. */
+  diff: boolean;
   force: boolean;
   eraseAll: boolean;
   json: boolean;
@@ -111,6 +113,8 @@ Options (before or after the command; --opt VALUE or --opt=VALUE; _ or - in name
   -u, --no-compress         Send data uncompressed
       --verify              Accepted for esptool; Kiln always verifies by MD5
       --no-verify           Skip the MD5 check after writing
+      --no-diff             Rewrite every sector (by default Kiln asks the board for MD5s and
+                            writes only the 4 KiB sectors it does not already hold)
       --force               Write an image the checks refuse (wrong chip, not a valid image at the
                             bootloader offset); never a file that does not fit the flash
       --no-stub             Use the ROM loader only (slower; read-flash on the ESP32 family only)
@@ -164,6 +168,7 @@ const OPTIONS = {
   'no-compress': { type: 'boolean', short: 'u' },
   verify: { type: 'boolean' },
   'no-verify': { type: 'boolean' },
+  'no-diff': { type: 'boolean' },
   'erase-all': { type: 'boolean', short: 'e' },
   force: { type: 'boolean' },
   output: { type: 'string', short: 'o' },
@@ -348,6 +353,7 @@ export function parseCommandLine(argv: readonly string[]): { options: CliOptions
     noStub: values['no-stub'] ?? false,
     compress: values['no-compress'] ? false : values.compress ? true : undefined,
     verify: !(values['no-verify'] ?? false),
+    diff: !(values['no-diff'] ?? false),
     force: values.force ?? false,
     eraseAll: values['erase-all'] ?? false,
     json: values.json ?? false,

@@ -37,3 +37,11 @@ export function chipEraseLine(seconds: number): string {
 }
 
 export const HASH_VERIFIED_LINE = 'Hash of data verified.';
+
+/** Kiln's own line after a diff re-flash left part of a region alone. */
+export function unchangedLine(region: { offset: number; size: number; unchangedBytes: number }): string {
+  if (region.unchangedBytes === region.size) {
+    return `The board already holds the ${region.size} bytes at ${formatHex32(region.offset)}: nothing was written (--no-diff rewrites them).`;
+  }
+  return `Skipped ${region.unchangedBytes} of ${region.size} bytes at ${formatHex32(region.offset)} that the board already holds (--no-diff rewrites them).`;
+}

@@ -23,7 +23,7 @@ import { defaultDataDir } from '../services/data-dir';
 import { BOARD_FREE_VERBS, USAGE, UsageError, parseCommandLine, type CliOptions, type Command } from './args';
 import { imageInfo, mergeBin, version } from './board-free-verbs';
 import { choosePort } from './choose-port';
-import { HASH_VERIFIED_LINE, chipEraseLine, compressedLine, eraseRangeLine, kbitPerSecond, readLine, wroteLine } from './esptool-lines';
+import { HASH_VERIFIED_LINE, chipEraseLine, compressedLine, eraseRangeLine, kbitPerSecond, readLine, unchangedLine, wroteLine } from './esptool-lines';
 import { createOutput, type CliOutput } from './output';
 import type { TextOutput } from './progress-bar';
 import { isVirtualPortPath, openPersistentVirtualPort, saveVirtualPort, virtualFlashFile } from './virtual-ports';
@@ -254,7 +254,7 @@ async function runVerb(command: Command, session: EspSession, info: DeviceInfo, 
       return EXIT_OK;
     }
     case 'write-flash': {
-      const writeOptions: WriteFlashOptions = { flashSize: options.flashSize, verify: options.verify };
+      const writeOptions: WriteFlashOptions = { flashSize: options.flashSize, verify: options.verify, skipUnchanged: options.diff };
       if (options.flashMode !== 'keep') writeOptions.flashMode = options.flashMode;
       if (options.flashFreq !== 'keep') writeOptions.flashFreq = options.flashFreq;
       if (options.compress !== undefined) writeOptions.compress = options.compress;
@@ -288,6 +288,9 @@ async function runVerb(command: Command, session: EspSession, info: DeviceInfo, 
         },
       );
       timer.finish();
+      for (const region of result.regions) {
+        if (region.unchangedBytes > 0) out.say(unchangedLine(region));
+      }
       let unverified = false;
       for (const region of result.regions) {
         if (region.verified) out.say(HASH_VERIFIED_LINE);
@@ -299,15 +302,18 @@ async function runVerb(command: Command, session: EspSession, info: DeviceInfo, 
         ok: true,
         ...board,
         ...(eraseSeconds !== null ? { eraseSeconds } : {}),
-        regions: result.regions.map((region, i) => {
-          const timed = timer.done[i];
-          const seconds = timed?.seconds ?? null;
+        regions: result.regions.map((region) => {
+          // A diff re-flash writes a region as several runs (or none): their times add up.
+          const runs = timer.done.filter((timed) => timed.offset >= region.offset && timed.offset < region.offset + region.size);
+          const seconds = runs.length > 0 ? runs.reduce((sum, timed) => sum + timed.seconds, 0) : null;
+          const written = region.size - region.unchangedBytes;
           return {
             offset: region.offset,
             size: region.size,
+            unchangedBytes: region.unchangedBytes,
             compressedBytes: result.compressed ? region.sentBytes : null,
             seconds,
-            kbitPerSecond: seconds === null ? null : kbitPerSecond(region.size, seconds),
+            kbitPerSecond: seconds === null || seconds === 0 ? null : kbitPerSecond(written, seconds),
             md5: region.md5,
             verified: region.verified,
           };

@@ -53,6 +53,11 @@ export const BLOCK_ATTEMPTS = 3;
  */
 const RETRYABLE_BLOCK_ERRORS: ReadonlySet<number> = new Set([ERROR_INVALID_MESSAGE, ERROR_CHECKSUM, STUB_ERROR_CHECKSUM, 0xc0]);
 
+/** True for a status code that means the request arrived damaged (and was not acted on). */
+export function isDamagedBlockError(code: number): boolean {
+  return RETRYABLE_BLOCK_ERRORS.has(code);
+}
+
 /** How many barriers are sent after an unanswered data block before the board is given up on. */
 const BARRIER_PROBES = 3;
 /** Read as the barrier: the chip-detect register, present at this address on every supported chip. */

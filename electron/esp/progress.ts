@@ -41,6 +41,11 @@ export class ProgressTracker {
     this.emit(message, region);
   }
 
+  /** Takes back bytes that will be sent again (a transfer resumed from an earlier point); shown with the next update. */
+  rewind(bytes: number): void {
+    this.done = Math.max(0, this.done - bytes);
+  }
+
   add(bytes: number, message?: string): void {
     this.update(this.done + bytes, message);
   }
@@ -49,7 +54,7 @@ export class ProgressTracker {
     const first = this.samples[0]!;
     const last = this.samples[this.samples.length - 1]!;
     const seconds = (last.at - first.at) / 1000;
-    return seconds > 0 ? (last.done - first.done) / seconds : 0;
+    return seconds > 0 ? Math.max(0, last.done - first.done) / seconds : 0;
   }
 
   private emit(message?: string, region?: OperationProgress['region']): void {

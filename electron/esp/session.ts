@@ -14,6 +14,7 @@ import { decodeJedecId, looksAbsent } from './flash-chips';
 import { EspLoader } from './loader';
 import { ProgressTracker, reportStage, type OperationContext } from './progress';
 import { resetIntoApp } from './operations/hard-reset';
+import { selectFastestBaud } from './operations/link-speed';
 import { sleep, type AfterAction, type BeforeAction } from './reset';
 import { SlipChannel } from './slip-channel';
 import { readJedecId } from './spi-flash';
@@ -36,6 +37,11 @@ export interface SessionOptions extends OperationContext {
   stubSource?: StubSource;
   /** The port is Espressif's USB-JTAG-serial (VID 0x303A): longer reset pulses. */
   usbJtagSerial?: boolean;
+  /**
+   * Auto baud: once the stub runs, try the fastest standard rates up to `maxBaud` (the adapter's
+   * limit) and keep the first that passes a link check; `baudRate` is then ignored.
+   */
+  autoBaud?: { maxBaud: number };
 }
 
 /** How the session came to talk to a stub (or not). */
@@ -43,6 +49,8 @@ export type StubState = 'uploaded' | 'already-running' | 'not-requested' | 'fail
 
 export class EspSession {
   readonly warnings: string[] = [];
+  /** Which baud rates were tried or left, and why (auto baud, steps down mid-transfer): said in the UI. */
+  readonly baudNotes: string[] = [];
   stubState: StubState = 'not-requested';
   /** False once the board was reset into its app; reconnect() brings it back. */
   inLoader = true;
@@ -99,6 +107,7 @@ export class EspSession {
     this.chip = fresh.chip;
     this.modemLines = fresh.modemLines;
     this.stubState = fresh.stubState;
+    this.baudNotes.push(...fresh.baudNotes);
     this.flash = undefined;
     this.inLoader = true;
   }
@@ -119,6 +128,7 @@ interface Established {
   chip: ChipDefinition;
   modemLines: boolean;
   stubState: StubState;
+  baudNotes: string[];
 }
 
 async function establish(link: Link, channel: SlipChannel, loader: EspLoader, options: SessionOptions, warn: (m: string) => void): Promise<Established> {
@@ -178,7 +188,8 @@ async function establish(link: Link, channel: SlipChannel, loader: EspLoader, op
     }
   }
 
-  if (targetBaud !== link.baudRate) {
+  const baudNotes: string[] = [];
+  if (!options.autoBaud && targetBaud !== link.baudRate) {
     if (loader.isStub || chip.rom.changeBaud) {
       reportStage(onProgress, 'changing-baud', `Changing baud rate to ${targetBaud}`);
       await switchBaud(loader, link, targetBaud);
@@ -193,7 +204,15 @@ async function establish(link: Link, channel: SlipChannel, loader: EspLoader, op
   } else {
     await loader.flashBegin(Op.FLASH_BEGIN, { size: 0, blocks: 0, blockSize: chip.blockSizes.romFlash, offset: 0, encryptWord: false }, DEFAULT_TIMEOUT_MS);
   }
-  return { chip, modemLines: connected.modemLines, stubState };
+
+  if (options.autoBaud) {
+    // After the attach: the link check hashes flash.
+    const target = { link, loader, channel, chip, get usingStub() { return loader.isStub; } };
+    const choice = await selectFastestBaud(target, options.autoBaud.maxBaud, { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
+    baudNotes.push(...choice.notes);
+    reportStage(onProgress, 'changing-baud', `Working at ${choice.baud} baud`);
+  }
+  return { chip, modemLines: connected.modemLines, stubState, baudNotes };
 }
 
 /** CHANGE_BAUDRATE, then both sides switch; what arrives during the switch is noise. */
@@ -220,5 +239,6 @@ export async function openSession(link: Link, options: SessionOptions = {}): Pro
   session.warnings.push(...warnings);
   session.modemLines = established.modemLines;
   session.stubState = established.stubState;
+  session.baudNotes.push(...established.baudNotes);
   return session;
 }

@@ -9,35 +9,42 @@ export interface UsbAdapter {
   usbJtagSerial: boolean;
   /** The chip's own USB (no separate adapter chip). */
   nativeUsb: boolean;
+  /** The fastest standard baud the adapter chip's datasheet promises (auto baud tries no higher). */
+  maxBaud: number;
 }
+
+/** For adapters Kiln does not know: the rate every common adapter and the ESP stubs handle. */
+export const UNKNOWN_ADAPTER_MAX_BAUD = 921_600;
 
 export const ESPRESSIF_VID = 0x303a;
 export const USB_JTAG_SERIAL_PID = 0x1001;
 
-const ADAPTERS: ReadonlyMap<string, string> = new Map([
-  ['10c4:ea60', 'Silicon Labs CP210x'],
-  ['10c4:ea70', 'Silicon Labs CP2105'],
-  ['10c4:ea71', 'Silicon Labs CP2108'],
-  ['1a86:7523', 'WCH CH340'],
-  ['1a86:5523', 'WCH CH341'],
-  ['1a86:55d4', 'WCH CH9102'],
-  ['1a86:55d3', 'WCH CH343'],
-  ['0403:6001', 'FTDI FT232R'],
-  ['0403:6010', 'FTDI FT2232'],
-  ['0403:6014', 'FTDI FT232H'],
-  ['0403:6015', 'FTDI FT231X'],
-  ['067b:2303', 'Prolific PL2303'],
+/** name and datasheet maximum baud; where one id covers several parts (CP2102 vs CP2102N), the slower. */
+const ADAPTERS: ReadonlyMap<string, { name: string; maxBaud: number }> = new Map([
+  ['10c4:ea60', { name: 'Silicon Labs CP210x', maxBaud: 921_600 }],
+  ['10c4:ea70', { name: 'Silicon Labs CP2105', maxBaud: 2_000_000 }],
+  ['10c4:ea71', { name: 'Silicon Labs CP2108', maxBaud: 2_000_000 }],
+  ['1a86:7523', { name: 'WCH CH340', maxBaud: 2_000_000 }],
+  ['1a86:5523', { name: 'WCH CH341', maxBaud: 2_000_000 }],
+  ['1a86:55d4', { name: 'WCH CH9102', maxBaud: 2_000_000 }],
+  ['1a86:55d3', { name: 'WCH CH343', maxBaud: 2_000_000 }],
+  ['0403:6001', { name: 'FTDI FT232R', maxBaud: 2_000_000 }],
+  ['0403:6010', { name: 'FTDI FT2232', maxBaud: 2_000_000 }],
+  ['0403:6014', { name: 'FTDI FT232H', maxBaud: 2_000_000 }],
+  ['0403:6015', { name: 'FTDI FT231X', maxBaud: 2_000_000 }],
+  ['067b:2303', { name: 'Prolific PL2303', maxBaud: 921_600 }],
 ]);
 
 const key = (vid: number, pid: number): string => `${vid.toString(16).padStart(4, '0')}:${pid.toString(16).padStart(4, '0')}`;
 
 export function describeUsbAdapter(vendorId: number, productId: number): UsbAdapter | null {
   if (vendorId === ESPRESSIF_VID) {
-    if (productId === USB_JTAG_SERIAL_PID) return { name: 'Espressif USB-JTAG-serial', usbJtagSerial: true, nativeUsb: true };
-    return { name: 'Espressif USB CDC', usbJtagSerial: false, nativeUsb: true };
+    // USB end to end: the baud is a label, there is nothing to gain by raising it.
+    if (productId === USB_JTAG_SERIAL_PID) return { name: 'Espressif USB-JTAG-serial', usbJtagSerial: true, nativeUsb: true, maxBaud: UNKNOWN_ADAPTER_MAX_BAUD };
+    return { name: 'Espressif USB CDC', usbJtagSerial: false, nativeUsb: true, maxBaud: UNKNOWN_ADAPTER_MAX_BAUD };
   }
-  const name = ADAPTERS.get(key(vendorId, productId));
-  return name ? { name, usbJtagSerial: false, nativeUsb: false } : null;
+  const known = ADAPTERS.get(key(vendorId, productId));
+  return known ? { ...known, usbJtagSerial: false, nativeUsb: false } : null;
 }
 
 /** serialport reports ids as hex strings ("10c4", "EA60"); undefined or junk gives null. */

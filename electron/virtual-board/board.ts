@@ -176,6 +176,10 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
     return this.flash.read(offset, length);
   }
 
+  sectorEraseCount(sectorIndex: number): number {
+    return this.flash.eraseCount(sectorIndex);
+  }
+
   writeFlashRaw(offset: number, data: Uint8Array): void {
     this.flash.writeRaw(offset, data);
   }
@@ -240,7 +244,7 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
   hostWrite(link: HostLink, bytes: Uint8Array): void {
     if (link !== this.link) return;
     const baud = link.baudRate;
-    const f = this.faults.apply(bytes);
+    const f = this.faults.apply(bytes, baud);
     const data = f.bytes;
     this.stats.hostToBoard += f.unplugAfter ?? data.length;
     if (f.unplugAfter !== null) {

@@ -64,6 +64,8 @@ export interface VirtualBoard {
   /** Test access to flash contents (not through the protocol). */
   readFlash(offset: number, length: number): Uint8Array;
   writeFlashRaw(offset: number, data: Uint8Array): void;
+  /** Erase cycles the flash model counted for a 4 KiB sector (its wear). */
+  sectorEraseCount(sectorIndex: number): number;
   /** 'download-rom' | 'download-stub' | 'running-app' | 'boot-failed' | 'off' (unpowered or held in reset). */
   readonly state: string;
   /** Bytes each way on the wire so far (benchmarks divide by these). */

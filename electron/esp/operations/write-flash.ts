@@ -12,9 +12,10 @@ import { ImageError, flashSizeNameForBytes, parseImage, patchImageHeader, type F
 import { ProgressTracker, reportStage, type OperationContext } from '../progress';
 import type { EspSession } from '../session';
 import { DEFAULT_TIMEOUT_MS, ERASE_REGION_MS_PER_MB, ERASE_WRITE_MS_PER_MB, timeoutPerMb } from '../timeouts';
-import { checkImages, padToWord, type FlashImage } from './regions';
+import { SECTOR_SIZE, checkImages, padToWord, type FlashImage } from './regions';
 import { compressionPlan } from '../compression-plan';
-import { findChangedSectors, type ChangedSectors } from './changed-sectors';
+import { findChangedSectors, type ByteRange, type ChangedSectors } from './changed-sectors';
+import { isLinkTrouble, stepDownBaud } from './link-speed';
 
 export interface WriteFlashOptions {
   flashMode?: FlashMode;
@@ -121,12 +122,7 @@ export async function writeFlash(
   for (const { image, changed } of plans) {
     let sentBytes = 0;
     for (const range of changed.ranges) {
-      throwIfAborted(context.signal);
-      const whole = range.start === 0 && range.end === image.data.length;
-      const data = whole ? image.data : image.data.subarray(range.start, range.end);
-      const md5 = whole ? image.md5 : createHash('md5').update(data).digest('hex');
-      const offset = image.offset + range.start;
-      sentBytes += compress ? await writeCompressed(session, offset, data, md5, tracker, context.signal) : await writePlain(session, offset, data, tracker, context.signal);
+      sentBytes += await writeRangeSteppingDown(session, image, range, { compress, tracker, signal: context.signal, warn });
     }
     regions.push({
       offset: image.offset,
@@ -159,6 +155,66 @@ export async function writeFlash(
   const unverified = regions.some((region) => region.verification === 'unverified');
   reportStage(context.onProgress, 'done', unverified ? `Write complete but unverified: the ${chip.name} ROM loader cannot hash flash` : 'Write complete');
   return { regions, compressed: compress, warnings };
+}
+
+/**
+ * Raised inside a run when the link damaged or lost a block: how far the board acknowledged, so
+ * the run can go on from there at a lower rate instead of starting the job again.
+ */
+class TransferInterrupted extends Error {
+  constructor(
+    /** Image bytes (uncompressed) in the blocks the board acknowledged. */
+    readonly acknowledgedBytes: number,
+    /** Bytes sent before the failure, for the totals. */
+    readonly sentBytes: number,
+    override readonly cause: unknown,
+  ) {
+    super('transfer interrupted');
+  }
+}
+
+async function linkStep<T>(acknowledged: number, sent: number, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw isLinkTrouble(error) ? new TransferInterrupted(acknowledged, sent, error) : error;
+  }
+}
+
+/**
+ * Writes one run; when the link starts damaging data, drops one standard baud and resumes at the
+ * sector holding the first byte not acknowledged (a fresh FLASH_BEGIN there erases and rewrites
+ * that sector, so nothing half-written stays), until the floor rate fails too.
+ */
+async function writeRangeSteppingDown(
+  session: EspSession,
+  image: { offset: number; data: Uint8Array; md5: string },
+  range: ByteRange,
+  run: { compress: boolean; tracker: ProgressTracker; signal: AbortSignal | undefined; warn: (m: string) => void },
+): Promise<number> {
+  let start = range.start;
+  let sent = 0;
+  for (;;) {
+    throwIfAborted(run.signal);
+    const whole = start === 0 && range.end === image.data.length;
+    const data = whole ? image.data : image.data.subarray(start, range.end);
+    const md5 = whole ? image.md5 : createHash('md5').update(data).digest('hex');
+    const offset = image.offset + start;
+    try {
+      return sent + (run.compress ? await writeCompressed(session, offset, data, md5, run.tracker, run.signal) : await writePlain(session, offset, data, run.tracker, run.signal));
+    } catch (error) {
+      if (!(error instanceof TransferInterrupted)) throw error;
+      sent += error.sentBytes;
+      const step = await stepDownBaud(session);
+      if (!step) throw error.cause;
+      const resumeAt = start + Math.floor(error.acknowledgedBytes / SECTOR_SIZE) * SECTOR_SIZE;
+      run.tracker.rewind(start + error.acknowledgedBytes - resumeAt);
+      const message = `Data arrived damaged at ${step.from} baud; continuing at ${step.to} baud from ${formatHex32(image.offset + resumeAt)}.`;
+      session.baudNotes.push(message);
+      run.warn(message);
+      start = resumeAt;
+    }
+  }
 }
 
 /** Without diffing: the whole image is written. */
@@ -220,7 +276,7 @@ async function writeCompressed(
   // The stub counts bytes and erases as it goes; the ROM erases up front, rounded to whole blocks.
   const writeSize = loader.isStub ? data.length : Math.ceil(data.length / blockSize) * blockSize;
   const beginTimeout = loader.isStub ? DEFAULT_TIMEOUT_MS : timeoutPerMb(ERASE_REGION_MS_PER_MB, writeSize);
-  await loader.flashBegin(Op.FLASH_DEFL_BEGIN, { size: writeSize, blocks, blockSize, offset, encryptWord: !loader.isStub && chip.rom.flashBeginEncryptWord }, beginTimeout);
+  await linkStep(0, 0, () => loader.flashBegin(Op.FLASH_DEFL_BEGIN, { size: writeSize, blocks, blockSize, offset, encryptWord: !loader.isStub && chip.rom.flashBeginEncryptWord }, beginTimeout));
 
   let written = 0;
   let previousTimeout = DEFAULT_TIMEOUT_MS;
@@ -229,13 +285,14 @@ async function writeCompressed(
     const block = compressed.subarray(seq * blockSize, (seq + 1) * blockSize);
     const blockTimeout = timeoutPerMb(ERASE_WRITE_MS_PER_MB, inflated[seq]!);
     // The ROM writes a block before answering; the stub answers at once and writes while the next block arrives.
-    await loader.flashData(Op.FLASH_DEFL_DATA, block, seq, loader.isStub ? Math.max(previousTimeout, blockTimeout) : blockTimeout);
+    await linkStep(written, seq * blockSize, () => loader.flashData(Op.FLASH_DEFL_DATA, block, seq, loader.isStub ? Math.max(previousTimeout, blockTimeout) : blockTimeout));
     previousTimeout = blockTimeout;
     written += inflated[seq]!;
     tracker.add(inflated[seq]!, `Writing at ${formatHex32(offset + written)}`);
   }
   // The ROM would leave the loader on FLASH_DEFL_END, so it is only sent to the stub (which then finishes its last write).
-  if (loader.isStub) await loader.flashEnd(Op.FLASH_DEFL_END, false);
+  // A failed end leaves the last acknowledged blocks' fate open: resume covers them again.
+  if (loader.isStub) await linkStep(Math.max(0, written - (inflated[blocks - 1] ?? 0)), compressed.length, () => loader.flashEnd(Op.FLASH_DEFL_END, false));
   return compressed.length;
 }
 
@@ -246,7 +303,7 @@ async function writePlain(session: EspSession, offset: number, data: Uint8Array,
   tracker.startRegion({ offset, size: data.length, sentBytes: blocks * blockSize, compressed: false });
   const eraseSize = loader.isStub ? data.length : chip.romEraseSize(offset, data.length);
   const beginTimeout = loader.isStub ? DEFAULT_TIMEOUT_MS : timeoutPerMb(ERASE_REGION_MS_PER_MB, data.length);
-  await loader.flashBegin(Op.FLASH_BEGIN, { size: eraseSize, blocks, blockSize, offset, encryptWord: !loader.isStub && chip.rom.flashBeginEncryptWord }, beginTimeout);
+  await linkStep(0, 0, () => loader.flashBegin(Op.FLASH_BEGIN, { size: eraseSize, blocks, blockSize, offset, encryptWord: !loader.isStub && chip.rom.flashBeginEncryptWord }, beginTimeout));
   const blockTimeout = timeoutPerMb(ERASE_WRITE_MS_PER_MB, blockSize);
   for (let seq = 0; seq < blocks; seq++) {
     throwIfAborted(signal);
@@ -257,9 +314,9 @@ async function writePlain(session: EspSession, offset: number, data: Uint8Array,
       full.set(block);
       block = full;
     }
-    await loader.flashData(Op.FLASH_DATA, block, seq, blockTimeout);
+    await linkStep(seq * blockSize, seq * blockSize, () => loader.flashData(Op.FLASH_DATA, block, seq, blockTimeout));
     tracker.add(Math.min(blockSize, data.length - seq * blockSize), `Writing at ${formatHex32(offset + seq * blockSize)}`);
   }
-  if (loader.isStub) await loader.flashEnd(Op.FLASH_END, false);
+  if (loader.isStub) await linkStep(Math.max(0, (blocks - 1) * blockSize), blocks * blockSize, () => loader.flashEnd(Op.FLASH_END, false));
   return blocks * blockSize;
 }

@@ -21,6 +21,8 @@ export class NorFlash {
   private readonly changeListeners = new Set<() => void>();
   /** Busy time of the erases and programs so far (writeRaw, a test back door, costs nothing). */
   readonly clock: FlashClock;
+  /** Erase cycles per 4 KiB sector: the wear a real chip counts toward its ~100,000-cycle endurance. */
+  private readonly erases: Uint32Array;
 
   constructor(size: number, initial?: Uint8Array, clock?: FlashClock) {
     if (!isPowerOfTwo(size) || size < 64 * 1024 || size > 128 * 1024 * 1024) {
@@ -31,6 +33,19 @@ export class NorFlash {
     this.bytes = new Uint8Array(size).fill(0xff);
     if (initial) this.bytes.set(initial.subarray(0, size));
     this.clock = clock ?? new FlashClock(flashTimesFor(0), 0, size);
+    this.erases = new Uint32Array(size / SECTOR);
+  }
+
+  /** How many times the sector has been erased since power-on of this model. */
+  eraseCount(sectorIndex: number): number {
+    return this.erases[sectorIndex % this.erases.length] ?? 0;
+  }
+
+  private wear(firstSector: number, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const index = (firstSector + i) % this.erases.length;
+      this.erases[index] = (this.erases[index] ?? 0) + 1;
+    }
   }
 
   /** Called after every erase or program (the flash file persistence listens). */
@@ -72,6 +87,7 @@ export class NorFlash {
   eraseSector(sectorIndex: number): void {
     const a = (sectorIndex * SECTOR) & this.mask;
     this.bytes.fill(0xff, a, a + SECTOR);
+    this.wear(a / SECTOR, 1);
     this.clock.sector();
     this.changed();
   }
@@ -79,6 +95,7 @@ export class NorFlash {
   eraseBlock64(blockIndex: number): void {
     const a = (blockIndex * BLOCK64) & this.mask;
     this.bytes.fill(0xff, a, a + BLOCK64);
+    this.wear(a / SECTOR, BLOCK64 / SECTOR);
     this.clock.block64();
     this.changed();
   }
@@ -94,6 +111,7 @@ export class NorFlash {
     for (let i = 0; i < count; i++) {
       const a = (((firstSector + i) % sectors) * SECTOR) & this.mask;
       this.bytes.fill(0xff, a, a + SECTOR);
+      this.wear(a / SECTOR, 1);
     }
     this.clock.sectors(firstSector, count);
     this.changed();
@@ -101,6 +119,7 @@ export class NorFlash {
 
   eraseChip(): void {
     this.bytes.fill(0xff);
+    this.wear(0, this.erases.length);
     this.clock.chip();
     this.changed();
   }

@@ -19,6 +19,11 @@ export interface FaultOptions {
   refuseDownloadMode?: boolean;
   /** After N host -> board bytes the board stops answering for `ms`. */
   stall?: { atByte: number; ms: number };
+  /**
+   * A link that works only up to a baud: above `baud`, each host -> board byte gets a flipped bit
+   * with probability `corruptRate` (a long cable, a marginal adapter clock).
+   */
+  marginalAbove?: { baud: number; corruptRate: number };
 }
 
 export function mulberry32(seed: number): () => number {
@@ -65,10 +70,11 @@ export class FaultInjector {
     return this.faults.refuseDownloadMode === true;
   }
 
-  /** True when nothing would touch the bytes: the fast path for benchmarks. */
-  private get inactive(): boolean {
+  /** True when nothing would touch the bytes at this baud: the fast path for benchmarks. */
+  private inactiveAt(baud: number): boolean {
     const f = this.faults;
     return (
+      !(f.marginalAbove && baud > f.marginalAbove.baud) &&
       !f.dropRate &&
       !f.corruptRate &&
       (f.dropAtByte === undefined || f.dropAtByte < this.count) &&
@@ -78,12 +84,14 @@ export class FaultInjector {
     );
   }
 
-  apply(input: Uint8Array): FaultedWrite {
-    if (this.inactive) {
+  /** `baud`: what the host side of the link is set to (0 for a pty, which has none). */
+  apply(input: Uint8Array, baud = 0): FaultedWrite {
+    if (this.inactiveAt(baud)) {
       this.count += input.length;
       return { bytes: input, unplugAfter: null, stallAfter: null };
     }
     const f = this.faults;
+    const marginalRate = f.marginalAbove && baud > f.marginalAbove.baud ? f.marginalAbove.corruptRate : 0;
     const out = new Uint8Array(input.length);
     let n = 0;
     let unplugAfter: number | null = null;
@@ -105,6 +113,7 @@ export class FaultInjector {
       if (f.dropRate && this.random() < f.dropRate) continue;
       if (position === f.corruptAtByte) byte ^= 1 << Math.floor(this.random() * 8);
       else if (f.corruptRate && this.random() < f.corruptRate) byte ^= 1 << Math.floor(this.random() * 8);
+      else if (marginalRate && this.random() < marginalRate) byte ^= 1 << Math.floor(this.random() * 8);
       out[n++] = byte;
     }
     return { bytes: out.subarray(0, n), unplugAfter, stallAfter };

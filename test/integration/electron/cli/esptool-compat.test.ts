@@ -202,7 +202,8 @@ describe('esptool-shaped output lines, numbers from the transfer', () => {
   });
 
   it('Wrote N bytes at 0x… in S seconds (K kbit/s)... when sent uncompressed (and --no-progress)', async () => {
-    const result = await kiln(`--port ${port} --baud ${baud} write_flash -u --no-progress 0x10000 ${file}`);
+    // --no-diff: the previous test left the same image there, and this one is about the full write's line.
+    const result = await kiln(`--port ${port} --baud ${baud} write_flash -u --no-diff --no-progress 0x10000 ${file}`);
     expect(result.code, result.err).toBe(0);
     expect(result.out).not.toMatch(/^Compressed/m);
     expect(result.out).not.toMatch(/^(Writing|Verifying|Uploading stub): \d+%/m);
@@ -210,6 +211,21 @@ describe('esptool-shaped output lines, numbers from the transfer', () => {
     expect(m, result.out).not.toBeNull();
     expect(Number(m![1])).toBe(padded.length);
     expect(Number(m![2]) + 0.05).toBeGreaterThanOrEqual((padded.length * 10) / baud);
+  });
+
+  it('writing what the board already holds sends nothing and says so (diff re-flash)', async () => {
+    const again = await kiln(`--port ${port} --baud ${baud} --json write_flash 0x10000 ${file}`);
+    expect(again.code, again.err).toBe(0);
+    const result = again.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { command?: string; regions?: { unchangedBytes: number; size: number; verified: boolean }[] })
+      .find((line) => line.command === 'write-flash');
+    expect(result?.regions?.[0]).toMatchObject({ unchangedBytes: padded.length, size: padded.length, verified: true });
+    const plain = await kiln(`--port ${port} --baud ${baud} write_flash 0x10000 ${file}`);
+    expect(plain.out).toMatch(/^The board already holds the \d+ bytes at 0x00010000: nothing was written/m);
+    expect(plain.out).not.toMatch(/^Wrote /m);
+    expect(plain.out).toMatch(/^Hash of data verified\.$/m);
   });
 
   it('Read N bytes at 0x… in S seconds (K kbit/s)...', async () => {

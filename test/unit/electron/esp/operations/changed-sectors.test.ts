@@ -53,7 +53,7 @@ describe('findChangedSectors', () => {
   it('refines a few differing chunks down to their sectors', async () => {
     const data = image(size, 1);
     const flash = data.slice();
-    flash[2 * CHUNK_SIZE + 0x4123] ^= 1;
+    flash[2 * CHUNK_SIZE + 0x4123]! ^= 1;
     const { loader, requests } = fakeLoader(flash);
     const result = await findChangedSectors(loader, 0, data, md5(data));
     expect(result.ranges).toEqual([{ start: 2 * CHUNK_SIZE + 0x4000, end: 2 * CHUNK_SIZE + 0x5000 }]);
@@ -72,7 +72,7 @@ describe('findChangedSectors', () => {
     const data = image(0x2345, 4);
     const flash = new Uint8Array(0x3000);
     flash.set(data);
-    flash[0x2344] ^= 1;
+    flash[0x2344]! ^= 1;
     const { loader } = fakeLoader(flash);
     const result = await findChangedSectors(loader, 0, data, md5(data));
     expect(result.ranges).toEqual([{ start: 0x2000, end: 0x2345 }]);
