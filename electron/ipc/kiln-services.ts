@@ -13,7 +13,7 @@ import { DeviceSessions } from '../services/device-sessions';
 import { JobManager } from '../services/job-manager';
 import { PortWatcher } from '../services/port-watcher';
 import { ReplSessions } from '../services/repl-sessions';
-import { composePortList, type PortLister, type PortSource } from '../services/port-sources';
+import { composePortList, maxBaudForPort, type PortLister, type PortSource } from '../services/port-sources';
 import { SettingsStore } from '../services/settings-store';
 import { admitVirtualBoard, isVirtualPort } from '../services/virtual-board-admission';
 import { LocalUploads } from '../firmware/uploads';
@@ -85,6 +85,7 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     openLink: options.openLink,
     publish: (sessions) => events.emit('device.sessions', sessions),
     defaultBaud: () => settings.get().flashBaud,
+    maxBaudFor: async (port) => maxBaudForPort((await listPorts()).ports.find((candidate) => candidate.path === port)),
     ...(options.resolvePort ? { resolvePort: options.resolvePort } : {}),
     admitPort: (port, connectedPorts) =>
       admitVirtualBoard(port, connectedPorts, {

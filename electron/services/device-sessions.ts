@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { detect, eraseFlash, EspError, openSession, type EspSession, type FlashImage } from '../esp';
 import { ImageError } from '../esp/image';
 import type { Link } from '../serial/link';
+import { UNKNOWN_ADAPTER_MAX_BAUD } from '../serial/usb-adapters';
+import type { FlashBaud } from '../../shared/types/settings';
 import { LinkClosedError } from '../serial/link';
 import type { DeviceInfo, DeviceSession, ResetStrategy } from '../../shared/types/device';
 import { KilnError } from '../../shared/types/errors';
@@ -20,8 +22,10 @@ export interface DeviceSessionsOptions {
   openLink(path: string, baud: number): Promise<Link>;
   /** Called with the full list whenever it changes. */
   publish(sessions: DeviceSession[]): void;
+  /** The fastest baud the port's USB adapter allows (auto baud tries no higher). */
+  maxBaudFor?(port: string): Promise<number>;
   /** The baud to write at once the stub runs (the user's setting). */
-  defaultBaud(): number;
+  defaultBaud(): FlashBaud;
   /**
    * Turns a requested port into the device to open, or throws a KilnError. By default virtual
    * ports pass as they are and device paths must resolve to a serial device (serial-device-path.ts).
@@ -52,7 +56,7 @@ export interface RawWriteRequest {
 
 export interface ConnectRequest {
   port: string;
-  baud?: number;
+  baud?: FlashBaud;
   useStub?: boolean;
   before?: ResetStrategy;
   /** Also look at what is in the flash (a few hundred KB read), shown as the session's contents. */
@@ -235,14 +239,14 @@ export class DeviceSessions {
     }
     try {
       const session = await openSession(link, {
-        baudRate: baud,
+        ...(baud === 'auto' ? { autoBaud: { maxBaud: (await this.options.maxBaudFor?.(request.port)) ?? UNKNOWN_ADAPTER_MAX_BAUD } } : { baudRate: baud }),
         useStub: request.useStub ?? true,
         before: request.before ?? 'default-reset',
         signal: context.signal,
         onProgress: context.progress,
       });
       const info = await detect(session, { signal: context.signal });
-      const summary: DeviceSession = { id: `dev-${randomUUID()}`, port: request.port, info, warnings: [...session.warnings], status: 'ready' };
+      const summary: DeviceSession = { id: `dev-${randomUUID()}`, port: request.port, info, warnings: [...session.warnings], status: 'ready', baudNotes: [...session.baudNotes] };
       if (request.inspect) {
         const contents = await probeFlashContents(session, { signal: context.signal, onProgress: context.progress });
         if (contents) summary.contents = contents;
@@ -274,6 +278,9 @@ export class DeviceSessions {
         throw toKilnError(error);
       } finally {
         if (entry.summary.status === 'busy') entry.summary.status = 'ready';
+        // A write may have stepped the baud down on a link that damaged data: say so.
+        entry.summary.info.baudRate = entry.session.baudRate;
+        entry.summary.baudNotes = [...entry.session.baudNotes];
         this.publish();
       }
     });

@@ -8,6 +8,7 @@ import type { PortInfo, PortListing } from '../../shared/types/ports';
 import { CHIP_DISPLAY_NAMES, type ChipFamily } from '../../shared/types/chips';
 import type { Link } from '../serial/link';
 import { listPorts, openSerialLink } from '../serial/ports';
+import { UNKNOWN_ADAPTER_MAX_BAUD, describeUsbAdapter, parseUsbId } from '../serial/usb-adapters';
 import { isVirtualPortPath, openVirtualPort } from '../virtual-board/access/virtual-ports';
 
 export type PortLister = () => Promise<PortInfo[]>;
@@ -48,6 +49,18 @@ export async function composePortList(sources: PortSource[], deadlineMs = SOURCE
     else warnings.push(`Could not list ${sources[index]!.name}: ${(outcome.reason as Error).message}. The other ports are shown.`);
   });
   return { ports, warnings };
+}
+
+/** A virtual board's UART takes any standard rate: auto baud may use the fastest. */
+export const VIRTUAL_BOARD_MAX_BAUD = 2_000_000;
+
+/** The fastest baud worth trying on this port: its USB adapter's datasheet limit. */
+export function maxBaudForPort(port: PortInfo | undefined): number {
+  if (!port) return UNKNOWN_ADAPTER_MAX_BAUD;
+  if (port.virtual) return VIRTUAL_BOARD_MAX_BAUD;
+  const vendorId = parseUsbId(port.vendorId ?? undefined);
+  const productId = parseUsbId(port.productId ?? undefined);
+  return (vendorId !== null && productId !== null ? describeUsbAdapter(vendorId, productId)?.maxBaud : undefined) ?? UNKNOWN_ADAPTER_MAX_BAUD;
 }
 
 /** The Demo boards: virtual boards inside Kiln, for trying it without hardware. */

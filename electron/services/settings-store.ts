@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../fs/atomic-file';
 const storedSettings = z
   .object({
     demoBoard: z.boolean(),
-    flashBaud: z.number().int().positive(),
+    flashBaud: z.union([z.number().int().positive(), z.literal('auto')]),
   })
   .partial();
 

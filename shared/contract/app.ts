@@ -16,7 +16,8 @@ export interface AppInfo {
 const baud = z
   .number()
   .int()
-  .refine((value) => (FLASH_BAUD_RATES as readonly number[]).includes(value), { message: `must be one of ${FLASH_BAUD_RATES.join(', ')}` });
+  .refine((value) => (FLASH_BAUD_RATES as readonly number[]).includes(value), { message: `must be one of ${FLASH_BAUD_RATES.join(', ')}` })
+  .or(z.literal('auto'));
 
 export const appRequests = {
   'app.info': request(z.object({}).strict()).returns<AppInfo>(),

@@ -21,7 +21,8 @@ export const sessionId = z.string().regex(/^dev-[0-9a-f-]{36}$/, 'is not a devic
 const baud = z
   .number()
   .int()
-  .refine((value) => (FLASH_BAUD_RATES as readonly number[]).includes(value), { message: `must be one of ${FLASH_BAUD_RATES.join(', ')}` });
+  .refine((value) => (FLASH_BAUD_RATES as readonly number[]).includes(value), { message: `must be one of ${FLASH_BAUD_RATES.join(', ')}` })
+  .or(z.literal('auto'));
 
 export const deviceRequests = {
   /** Resets the board into its loader, detects it, starts the flasher stub; progress arrives as a 'connect' job. */

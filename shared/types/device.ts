@@ -76,6 +76,8 @@ export interface DeviceSession {
   warnings: string[];
   /** 'lost': the cable was pulled or the port vanished; reconnect to go on. */
   status: 'ready' | 'busy' | 'lost';
+  /** Which baud rate Kiln works at and why ("921600 baud: the fastest rate that passed the link check"), newest last. */
+  baudNotes: string[];
   /** What seems to be in the board's flash, when Kiln has looked (connect with inspect, or device.inspect). */
   contents?: FlashContents;
 }

@@ -29,7 +29,14 @@ export function DeviceCard({ session, onDisconnect, stale = false, disconnectDis
         <dt>Port</dt>
         <dd className="mono">{session.port}</dd>
         <dt>Loader</dt>
-        <dd>{loaderLine(info)}</dd>
+        <dd>
+          {loaderLine(info)}
+          {session.baudNotes.length > 0 && (
+            <span className="muted block" title={session.baudNotes.join('\n')}>
+              {session.baudNotes[session.baudNotes.length - 1]}
+            </span>
+          )}
+        </dd>
       </dl>
       {session.warnings.length > 0 && (
         <ul className="warnings">

@@ -25,9 +25,13 @@ export function SettingsScreen() {
         <label className="field">
           <span>
             <strong>Writing speed</strong>
-            <span className="muted block">Baud rate after the flasher starts. Lower it if writes fail on a long or cheap cable.</span>
+            <span className="muted block">
+              Baud rate after the flasher starts. Automatic tries the fastest your USB adapter allows, keeps the first that passes a check, and slows down by
+              itself if data arrives damaged. Pick a fixed rate if writes fail on a long or cheap cable.
+            </span>
           </span>
-          <select value={settings.flashBaud} onChange={(event) => void update({ flashBaud: Number(event.target.value) })}>
+          <select value={String(settings.flashBaud)} onChange={(event) => void update({ flashBaud: event.target.value === 'auto' ? 'auto' : Number(event.target.value) })}>
+            <option value="auto">Automatic (recommended)</option>
             {FLASH_BAUD_RATES.map((baud) => (
               <option key={baud} value={baud}>
                 {baud.toLocaleString('en-US')} baud

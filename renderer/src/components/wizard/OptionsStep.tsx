@@ -15,7 +15,7 @@ const MODES: { value: FlashMode; label: string }[] = [
 /** Step 4, collapsed: settings most people never change, with the defaults that work. */
 export function OptionsStep({ session, writeOffset, disabled }: { session: DeviceSession; writeOffset: number | null; disabled: boolean }) {
   const { options, setOptions } = useFlashStore();
-  const baud = useAppStore((state) => state.settings?.flashBaud ?? 460800);
+  const baud = useAppStore((state) => state.settings?.flashBaud ?? 'auto');
   const update = useAppStore((state) => state.updateSettings);
   const flash = session.info.flash?.sizeBytes ?? null;
   return (
@@ -23,7 +23,7 @@ export function OptionsStep({ session, writeOffset, disabled }: { session: Devic
       <summary>
         <h2>4. Options</h2>
         <span className="muted small-text">
-          {options.eraseAll ? 'Erase everything first' : 'Keep other data'} · {options.flashMode === 'keep' ? 'flash mode as in the image' : options.flashMode.toUpperCase()} · {baud.toLocaleString('en-US')} baud
+          {options.eraseAll ? 'Erase everything first' : 'Keep other data'} · {options.flashMode === 'keep' ? 'flash mode as in the image' : options.flashMode.toUpperCase()} · {baud === 'auto' ? 'fastest safe speed' : `${baud.toLocaleString('en-US')} baud`}
           {writeOffset !== null ? ` · written at ${formatHex32(writeOffset)}` : ''}
         </span>
       </summary>
@@ -64,7 +64,8 @@ export function OptionsStep({ session, writeOffset, disabled }: { session: Devic
             <strong>Writing speed</strong>
             <span className="muted block">Takes effect at the next connect. Lower it if writes fail on a long or cheap cable.</span>
           </span>
-          <select value={baud} onChange={(event) => void update({ flashBaud: Number(event.target.value) })}>
+          <select value={String(baud)} onChange={(event) => void update({ flashBaud: event.target.value === 'auto' ? 'auto' : Number(event.target.value) })}>
+            <option value="auto">Automatic: the fastest speed that passes a check (recommended)</option>
             {FLASH_BAUD_RATES.map((rate) => (
               <option key={rate} value={rate}>
                 {rate.toLocaleString('en-US')} baud

@@ -63,6 +63,18 @@ async function addLocal(name: string, bytes: Uint8Array): Promise<LocalImage> {
 }
 
 describe('connect, check and write through the services', () => {
+  it('works at the fastest safe baud by default, and says which and why', async () => {
+    const session = await call<DeviceSession>('device.connect', { port: 'virtual:esp32:svc' });
+    // A port Kiln cannot name an adapter for gets the rate every adapter handles, no more.
+    expect(session.info.baudRate).toBe(921_600);
+    expect(session.baudNotes.join('\n')).toMatch(/921600 baud: the fastest rate that passed the link check/);
+    await call('device.disconnect', { sessionId: session.id });
+    await call('settings.update', { flashBaud: 460800 });
+    const fixed = await call<DeviceSession>('device.connect', { port: 'virtual:esp32:svc' });
+    expect(fixed.info.baudRate).toBe(460_800);
+    expect(fixed.baudNotes).toEqual([]);
+  });
+
   it('detects an ESP8266 with a 1 MB Berg Micro flash and writes a local image, verified', async () => {
     const session = await call<DeviceSession>('device.connect', { port: 'virtual:esp8266:svc' });
     expect(session.info.chip).toBe('esp8266');

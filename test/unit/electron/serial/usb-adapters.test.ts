@@ -20,6 +20,12 @@ describe('USB adapter names', () => {
     expect(describeUsbAdapter(0x1234, 0x5678)).toBeNull();
   });
 
+  it('knows how fast each adapter goes, for auto baud', () => {
+    expect(describeUsbAdapter(0x10c4, 0xea60)?.maxBaud).toBe(921_600); // CP2102 and CP2102N share an id: the slower
+    expect(describeUsbAdapter(0x1a86, 0x7523)?.maxBaud).toBe(2_000_000); // CH340
+    expect(describeUsbAdapter(0x0403, 0x6001)?.maxBaud).toBe(2_000_000); // FT232R
+  });
+
   it('parses the hex ids serialport reports', () => {
     expect(parseUsbId('10c4')).toBe(0x10c4);
     expect(parseUsbId('EA60')).toBe(0xea60);
