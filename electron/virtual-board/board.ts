@@ -108,7 +108,8 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
   /** Set while a pty bridge is connected: the link carries no baud, the ROM auto-bauds to this. */
   private followBaudAssumed: number | null = null;
 
-  readonly stats = { hostToBoard: 0, boardToHost: 0 };
+  /** Bytes each way; rxOverruns: command frames a loader lost because it had no free receive buffer. */
+  readonly stats = { hostToBoard: 0, boardToHost: 0, rxOverruns: 0 };
 
   constructor(private readonly config: BoardConfig) {
     this.desc = config.chip;
@@ -473,6 +474,17 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
   }
 
   private enqueueFrame(frame: Uint8Array): void {
+    const buffers = this.loader?.receiveBuffers;
+    // A host sending more commands than the loader has buffers for (say, three data blocks before
+    // the first answer): the frame waiting for its turn is lost, replaced by the one that just came.
+    // Only command frames count: the read-flash acknowledgements are read by the stub as they come.
+    if (buffers !== undefined && this.busy && frame[0] === 0x00 && this.queue.length >= buffers - 1) {
+      const waiting = this.queue.findIndex((queued) => queued[0] === 0x00);
+      if (waiting >= 0) {
+        this.queue.splice(waiting, 1);
+        this.stats.rxOverruns += 1;
+      }
+    }
     this.queue.push(frame);
     if (!this.busy) this.drain();
   }

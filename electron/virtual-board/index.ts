@@ -69,7 +69,7 @@ export interface VirtualBoard {
   /** 'download-rom' | 'download-stub' | 'running-app' | 'boot-failed' | 'off' (unpowered or held in reset). */
   readonly state: string;
   /** Bytes each way on the wire so far (benchmarks divide by these). */
-  readonly stats: { hostToBoard: number; boardToHost: number };
+  readonly stats: { hostToBoard: number; boardToHost: number; rxOverruns: number };
   /** The physical buttons: tap RESET, optionally while holding BOOT (IO0 low). */
   pressReset(options?: { holdBoot?: boolean }): void;
   setFaults(faults: FaultOptions | undefined): void;

@@ -36,10 +36,16 @@ export interface SpeedTarget {
   readonly usingStub: boolean;
 }
 
+/**
+ * The stub's "inflate failed", "less data" and "more data" codes: the stream was valid when sent,
+ * so a damaged or lost block got past the checksum. Writing again from an earlier point fixes it.
+ */
+const DAMAGED_STREAM_ERRORS: ReadonlySet<number> = new Set([0xc7, 0xc8, 0xc9]);
+
 /** True for errors that mean "the bytes did not get through intact", as opposed to a refusal. */
 export function isLinkTrouble(error: unknown): boolean {
   if (error instanceof CommandTimeoutError || error instanceof UnsupportedCommandError) return true;
-  if (error instanceof CommandFailedError) return isDamagedBlockError(error.errorCode);
+  if (error instanceof CommandFailedError) return isDamagedBlockError(error.errorCode) || DAMAGED_STREAM_ERRORS.has(error.errorCode);
   return error instanceof EspError && (error.code === 'timeout' || error.code === 'bad-response' || error.code === 'link-check');
 }
 

@@ -136,10 +136,26 @@ export async function writeFlash(
   }
 
   if (verify && canHash) {
-    const verifyTracker = new ProgressTracker('verifying', total, context.onProgress, 'Verifying');
-    for (const region of regions) {
+    const verifyTotal = regions.reduce((sum, region) => sum + region.size, 0);
+    const verifyTracker = new ProgressTracker('verifying', verifyTotal, context.onProgress, 'Verifying');
+    for (const [index, region] of regions.entries()) {
       throwIfAborted(context.signal);
-      const actual = await loader.flashMd5(region.offset, region.size);
+      let actual = await loader.flashMd5(region.offset, region.size);
+      // Damage the block checksums cannot see (two flipped bits in the same bit of an XOR, a
+      // corrupted FLASH_BEGIN): find the sectors that differ and write them again, more slowly.
+      for (let round = 1; actual !== region.md5 && round <= REPAIR_ROUNDS; round++) {
+        const { image } = plans[index]!;
+        const changed = await findChangedSectors(loader, image.offset, image.data, image.md5, context.signal);
+        const step = await stepDownBaud(session);
+        if (step) session.baudNotes.push(`The flash did not match after writing at ${step.from} baud; repaired at ${step.to} baud.`);
+        const bytes = changed.ranges.reduce((sum, r) => sum + r.end - r.start, 0);
+        warn(`The flash at ${formatHex32(region.offset)} did not match what was sent (${Math.ceil(bytes / SECTOR_SIZE)} ${bytes > SECTOR_SIZE ? 'sectors differ' : 'sector differs'}); writing them again at ${session.link.baudRate} baud.`);
+        const repairTracker = new ProgressTracker('writing', bytes, context.onProgress, 'Repairing');
+        for (const range of changed.ranges) {
+          region.sentBytes += await writeRangeSteppingDown(session, image, range, { compress, tracker: repairTracker, signal: context.signal, warn });
+        }
+        actual = await loader.flashMd5(region.offset, region.size);
+      }
       if (actual !== region.md5) {
         throw new VerifyFailedError(
           `Verification failed at ${formatHex32(region.offset)}: the flash holds different data (MD5 ${actual}, expected ${region.md5}). ` +
@@ -194,6 +210,9 @@ async function writeRangeSteppingDown(
 ): Promise<number> {
   let start = range.start;
   let sent = 0;
+  // The first interruption at a rate on the stub (whose blocks were already retried) restarts from
+  // the acknowledged sector at the same rate, in case it was a one-off; the next one steps down.
+  const restartedAt = new Set<number>();
   for (;;) {
     throwIfAborted(run.signal);
     const whole = start === 0 && range.end === image.data.length;
@@ -205,17 +224,29 @@ async function writeRangeSteppingDown(
     } catch (error) {
       if (!(error instanceof TransferInterrupted)) throw error;
       sent += error.sentBytes;
-      const step = await stepDownBaud(session);
-      if (!step) throw error.cause;
       const resumeAt = start + Math.floor(error.acknowledgedBytes / SECTOR_SIZE) * SECTOR_SIZE;
+      const baud = session.link.baudRate;
+      if (session.loader.isStub && !restartedAt.has(baud)) {
+        restartedAt.add(baud);
+        // Replies still on their way belong to the abandoned blocks: let them pass.
+        await session.channel.settle(20, 500);
+        session.channel.flushInput();
+        run.warn(`A block arrived damaged at ${baud} baud; writing again from ${formatHex32(image.offset + resumeAt)}.`);
+      } else {
+        const step = await stepDownBaud(session);
+        if (!step) throw error.cause;
+        const message = `Data arrived damaged at ${step.from} baud; continuing at ${step.to} baud from ${formatHex32(image.offset + resumeAt)}.`;
+        session.baudNotes.push(message);
+        run.warn(message);
+      }
       run.tracker.rewind(start + error.acknowledgedBytes - resumeAt);
-      const message = `Data arrived damaged at ${step.from} baud; continuing at ${step.to} baud from ${formatHex32(image.offset + resumeAt)}.`;
-      session.baudNotes.push(message);
-      run.warn(message);
       start = resumeAt;
     }
   }
 }
+
+/** Rounds of "find the differing sectors and write them again" after a failed verify. */
+const REPAIR_ROUNDS = 2;
 
 /** Without diffing: the whole image is written. */
 function fullWrite(length: number): ChangedSectors {
@@ -279,16 +310,32 @@ async function writeCompressed(
   await linkStep(0, 0, () => loader.flashBegin(Op.FLASH_DEFL_BEGIN, { size: writeSize, blocks, blockSize, offset, encryptWord: !loader.isStub && chip.rom.flashBeginEncryptWord }, beginTimeout));
 
   let written = 0;
-  let previousTimeout = DEFAULT_TIMEOUT_MS;
-  for (let seq = 0; seq < blocks; seq++) {
-    throwIfAborted(signal);
-    const block = compressed.subarray(seq * blockSize, (seq + 1) * blockSize);
-    const blockTimeout = timeoutPerMb(ERASE_WRITE_MS_PER_MB, inflated[seq]!);
-    // The ROM writes a block before answering; the stub answers at once and writes while the next block arrives.
-    await linkStep(written, seq * blockSize, () => loader.flashData(Op.FLASH_DEFL_DATA, block, seq, loader.isStub ? Math.max(previousTimeout, blockTimeout) : blockTimeout));
-    previousTimeout = blockTimeout;
+  const blockAt = (seq: number): Uint8Array => compressed.subarray(seq * blockSize, (seq + 1) * blockSize);
+  const blockTimeout = (seq: number): number => timeoutPerMb(ERASE_WRITE_MS_PER_MB, inflated[seq]!);
+  const acknowledged = (seq: number): void => {
     written += inflated[seq]!;
     tracker.add(inflated[seq]!, `Writing at ${formatHex32(offset + written)}`);
+  };
+  if (loader.isStub) {
+    // The stub answers a block once its checksum is checked, then writes it while the next block
+    // arrives in its second receive buffer. A third block would land in the buffer still being
+    // written (it has two), so one block in flight beyond the answered one is all the stub allows.
+    let previousTimeout = DEFAULT_TIMEOUT_MS;
+    for (let seq = 0; seq < blocks; seq++) {
+      throwIfAborted(signal);
+      // Its answer waits for the previous block's flash work.
+      const timeout = Math.max(previousTimeout, blockTimeout(seq));
+      await linkStep(written, seq * blockSize, () => loader.flashData(Op.FLASH_DEFL_DATA, blockAt(seq), seq, timeout));
+      previousTimeout = blockTimeout(seq);
+      acknowledged(seq);
+    }
+  } else {
+    // The ROM writes a block before answering, and reads one command at a time.
+    for (let seq = 0; seq < blocks; seq++) {
+      throwIfAborted(signal);
+      await linkStep(written, seq * blockSize, () => loader.flashData(Op.FLASH_DEFL_DATA, blockAt(seq), seq, blockTimeout(seq)));
+      acknowledged(seq);
+    }
   }
   // The ROM would leave the loader on FLASH_DEFL_END, so it is only sent to the stub (which then finishes its last write).
   // A failed end leaves the last acknowledged blocks' fate open: resume covers them again.

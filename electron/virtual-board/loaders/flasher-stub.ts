@@ -67,6 +67,12 @@ export class StubLoader implements Loader {
     host.sendFrame(new TextEncoder().encode('OHAI'));
   }
 
+  /**
+   * Two receive buffers: a command completing while one is handled and another waits lands in the
+   * buffer being handled, and the waiting one is lost (the interrupt handler just swaps buffers).
+   */
+  readonly receiveBuffers = 2;
+
   /** Data blocks are acknowledged on arrival; the stub writes them while the next one comes in. */
   answersBeforeFlashWork(op: number): boolean {
     return op === Op.FLASH_DATA || op === Op.FLASH_DEFL_DATA || op === Op.FLASH_ENCRYPT_DATA;

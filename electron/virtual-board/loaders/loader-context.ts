@@ -30,4 +30,9 @@ export interface Loader {
   dispose(): void;
   /** True for commands answered before their flash work is done (the stub's data blocks); default false. */
   answersBeforeFlashWork?(op: number): boolean;
+  /**
+   * How many command frames the loader can hold while it works: the stub's UART interrupt
+   * alternates between two buffers, one being handled and one receiving. Unset: not modelled.
+   */
+  readonly receiveBuffers?: number;
 }

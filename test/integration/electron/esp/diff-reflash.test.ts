@@ -90,6 +90,39 @@ describe.each<[ChipFamily, boolean]>([
   });
 });
 
+describe('repair after a failed verify', () => {
+  it('rewrites just the sectors that came out wrong, and then verifies', async () => {
+    const { board, session, warnings } = await rig('esp32');
+    const image = pattern(SIZE, 12);
+    let damaged = false;
+    const result = await writeFlash(session, [{ offset: OFFSET, data: image }], {}, {
+      onProgress: (p) => {
+        // Damage no block checksum would see, landing after the data went out.
+        if (p.stage === 'verifying' && !damaged) {
+          damaged = true;
+          board.writeFlashRaw(OFFSET + 3 * 4096 + 100, new Uint8Array([image[3 * 4096 + 100]! ^ 0x24]));
+        }
+      },
+    });
+    expect(damaged).toBe(true);
+    expect(result.regions[0]!.verified).toBe(true);
+    expect(warnings.join('\n')).toMatch(/did not match what was sent \(1 sector differs\); writing them again/);
+    expect(same(board.readFlash(OFFSET, SIZE), image)).toBe(true);
+  });
+
+  it('still fails clearly when the flash will not take the data', async () => {
+    const { board, session } = await rig('esp32');
+    const image = pattern(SIZE, 13);
+    const result = writeFlash(session, [{ offset: OFFSET, data: image }], {}, {
+      onProgress: (p) => {
+        // Every time it is checked the flash is damaged again: a worn or write-protected chip.
+        if (p.stage === 'verifying' || (p.stage === 'writing' && p.total < SIZE && p.done === p.total)) board.writeFlashRaw(OFFSET, new Uint8Array([image[0]! ^ 1]));
+      },
+    });
+    await expect(result).rejects.toThrow(/Verification failed at 0x00010000/);
+  });
+});
+
 describe('diff re-flash where the loader cannot hash', () => {
   it('the ESP8266 ROM writes the whole image every time', async () => {
     const { session } = await rig('esp8266', { useStub: false });
