@@ -169,7 +169,7 @@ export class DeviceSessions {
       this.options.onWritten?.(entry.summary.info, names.join(', '));
       context.setResult({
         kind: 'flash',
-        regions: written.regions.map(({ offset, size, md5, verified }) => ({ offset, size, md5, verified })),
+        regions: written.regions.map(({ offset, size, md5, verified, unchangedBytes, sentBytes }) => ({ offset, size, md5, verified, unchangedBytes, sentBytes })),
         warnings: written.warnings,
       });
     });

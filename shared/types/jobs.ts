@@ -31,6 +31,10 @@ export interface WrittenRegionSummary {
   size: number;
   md5: string;
   verified: boolean;
+  /** Bytes the board already held (diff re-flash): neither erased nor written again. */
+  unchangedBytes: number;
+  /** Bytes sent over the wire for it (compressed). */
+  sentBytes: number;
 }
 
 export type JobResult =

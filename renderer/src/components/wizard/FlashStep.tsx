@@ -5,6 +5,7 @@ import { useFlashStore } from '../../stores/flash-store';
 import { useFirmwareStore } from '../../stores/firmware-store';
 import { useJobsStore } from '../../stores/jobs-store';
 import { overallProgress, planStages } from './flash-progress';
+import { describeDiff } from './diff-summary';
 
 export interface FlashStepProps {
   session: DeviceSession;
@@ -56,6 +57,7 @@ export function FlashStep({ session, imageBytes, needsDownload, blocked, onOpenR
           {verified ? <strong>Written and hash verified.</strong> : <strong>Written.</strong>}{' '}
           {result?.regions.map((r) => `${formatBytes(r.size)} at ${formatHex32(r.offset)}, MD5 ${r.md5}`).join('; ')}
         </p>
+        {result && <p>{describeDiff(result.regions)}</p>}
         {!verified && <p className="warnings">The board’s loader could not compute a hash, so the write was not verified.</p>}
         {result && result.warnings.length > 0 && (
           <ul className="warnings">
@@ -126,3 +128,4 @@ export function FlashStep({ session, imageBytes, needsDownload, blocked, onOpenR
     </section>
   );
 }
+

@@ -29,6 +29,7 @@ export function planStages(options: { download: boolean; eraseAll: boolean; imag
 const ENGINE_STAGE: Partial<Record<OperationStage, FlashStage>> = {
   downloading: 'download',
   erasing: 'erase',
+  comparing: 'write',
   writing: 'write',
   verifying: 'verify',
 };
