@@ -166,6 +166,8 @@ export class DeviceSessions {
         },
         { signal, onProgress: progress },
       );
+      // What Kiln saw on the board before is no longer what it holds.
+      delete entry.summary.contents;
       this.options.onWritten?.(entry.summary.info, names.join(', '));
       context.setResult({
         kind: 'flash',
