@@ -13,7 +13,9 @@ test('connecting to the Demo ESP32 shows what Kiln detected', async ({ page, kil
   await expect(card.getByText('40 MHz')).toBeVisible();
   await expect(card.getByText(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/)).toBeVisible();
   await expect(card.getByText(/4\.0 MiB · /)).toBeVisible();
-  await expect(card.getByText(/Fast flasher at 460,800 baud/)).toBeVisible();
+  // The automatic writing speed (the default): a virtual board's UART takes the fastest standard rate, and the card says why.
+  await expect(card.getByText(/Fast flasher at 2,000,000 baud/)).toBeVisible();
+  await expect(card.getByText('Automatic speed: the fastest rate that passed the link check (the adapter allows no more).')).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/demo-esp32-connected.png' });
 
   await card.getByRole('button', { name: 'Disconnect' }).click();

@@ -33,7 +33,7 @@ export function DeviceCard({ session, onDisconnect, stale = false, disconnectDis
           {loaderLine(info)}
           {session.baudNotes.length > 0 && (
             <span className="muted block" title={session.baudNotes.join('\n')}>
-              {session.baudNotes[session.baudNotes.length - 1]}
+              {describeBaudNote(session.baudNotes[session.baudNotes.length - 1]!)}
             </span>
           )}
         </dd>
@@ -47,6 +47,11 @@ export function DeviceCard({ session, onDisconnect, stale = false, disconnectDis
       )}
     </section>
   );
+}
+
+/** "2000000 baud: the fastest rate that passed…" reads, beside the rate already shown, as "Automatic: the fastest…". */
+function describeBaudNote(note: string): string {
+  return note.replace(/^\d+ baud: (.)/, (_, first: string) => `Automatic speed: ${first}`);
 }
 
 function describeContents(session: DeviceSession): string {
