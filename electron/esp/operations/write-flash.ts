@@ -13,7 +13,7 @@ import { ProgressTracker, reportStage, type OperationContext } from '../progress
 import type { EspSession } from '../session';
 import { DEFAULT_TIMEOUT_MS, ERASE_REGION_MS_PER_MB, ERASE_WRITE_MS_PER_MB, timeoutPerMb } from '../timeouts';
 import { checkImages, padToWord, type FlashImage } from './regions';
-import { compressionPlan } from '../compression-plan';
+import { compressionPlanWithOffer, type StreamOffer } from '../compression-plan';
 
 export interface WriteFlashOptions {
   flashMode?: FlashMode;
@@ -108,9 +108,10 @@ export async function writeFlash(
   const total = prepared.reduce((sum, image) => sum + image.data.length, 0);
   const tracker = new ProgressTracker('writing', total, context.onProgress, 'Writing');
   const regions: WrittenRegion[] = [];
+  const offer: StreamOffer | undefined = options.compressedStream ? { stream: options.compressedStream, warn } : undefined;
   for (const image of prepared) {
     throwIfAborted(context.signal);
-    const sentBytes = compress ? await writeCompressed(session, image.offset, image.data, image.md5, tracker, context.signal) : await writePlain(session, image.offset, image.data, tracker, context.signal);
+    const sentBytes = compress ? await writeCompressed(session, image.offset, image.data, image.md5, tracker, context.signal, offer) : await writePlain(session, image.offset, image.data, tracker, context.signal);
     regions.push({ offset: image.offset, size: image.data.length, md5: image.md5, sentBytes, unchangedBytes: 0, verified: false, verification: verify ? 'unverified' : 'skipped' });
   }
 
@@ -180,11 +181,13 @@ async function writeCompressed(
   md5: string,
   tracker: ProgressTracker,
   signal: AbortSignal | undefined,
+  offer?: StreamOffer,
 ): Promise<number> {
   const { loader, chip } = session;
   const blockSize = loader.isStub ? chip.blockSizes.stubFlash : chip.blockSizes.romFlash;
   // `inflated`: how much flash each compressed block fills, so timeouts and progress follow the real work.
-  const { compressed, inflated } = await compressionPlan(data, md5, blockSize);
+  // A cached stream offered for these exact bytes (checked there) replaces zlib level 9.
+  const { compressed, inflated } = await compressionPlanWithOffer(data, md5, blockSize, offer);
   const blocks = Math.ceil(compressed.length / blockSize);
   tracker.startRegion({ offset, size: data.length, sentBytes: compressed.length, compressed: true }, `Compressed ${data.length} bytes to ${compressed.length}`);
   // The stub counts bytes and erases as it goes; the ROM erases up front, rounded to whole blocks.
