@@ -10,16 +10,24 @@
  * - Made in the background, one at a time (zopfli in a worker thread): `prepare` queues an image,
  *   and the write hook queues the bytes it is asked about when it has no stream for them yet.
  * - Bounded: the least recently used files go beyond `maxEntries` files or `maxBytes` in all.
+ * - Not made for small data (`minBytes`) or data zlib cannot shrink (random-like: nothing to gain).
  */
 import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { inflate } from 'node:zlib';
+import { deflate, inflate } from 'node:zlib';
 import { writeFileAtomic } from '../fs/atomic-file';
 import { zopfliCompress } from './zopfli';
 
 const inflateAsync = promisify(inflate);
+const deflateAsync = promisify(deflate);
+
+/**
+ * Data that zlib's fastest level cannot shrink below this share of its size (already compressed
+ * or encrypted) gains nothing from zopfli either; seconds of CPU are not spent on it.
+ */
+const INCOMPRESSIBLE_RATIO = 0.97;
 
 /** Makes a zlib stream of `data` (zopfli in a worker by default; tests inject their own). */
 export type StreamCompressor = (data: Uint8Array) => Promise<Uint8Array>;
@@ -133,6 +141,7 @@ export class CompressedStreamStore {
     if (this.closed) return;
     try {
       if (await this.exists(key)) return;
+      if ((await deflateAsync(data, { level: 1 })).length > data.length * INCOMPRESSIBLE_RATIO) return;
       const stream = await this.compress(data);
       // Never stored unchecked: what is on disk must inflate to exactly these bytes.
       if (!(await inflatesTo(stream, data))) throw new Error('its output does not inflate back to the image');
