@@ -19,7 +19,14 @@ export interface ZopfliSettings {
   blocksplittingmax: number;
 }
 
-export const DEFAULT_ZOPFLI_SETTINGS: ZopfliSettings = { numiterations: 15, blocksplitting: true, blocksplittingmax: 15 };
+/**
+ * More deflate blocks (each with Huffman codes fitted to its part of the image) is what pays on
+ * firmware, where code and tables alternate; more iterations barely does. Measured on the bench's
+ * 600,888-byte ESP8266 image against zlib 9 (one core): 15 blocks -3.6 % in 2 s, 60 blocks
+ * -4.6 % in 4.7 s, unlimited -5.0 % in 14 s; 50 iterations instead of 15: no gain. 60 keeps the
+ * stream ready by the time a first board at 921600 has been written.
+ */
+export const DEFAULT_ZOPFLI_SETTINGS: ZopfliSettings = { numiterations: 15, blocksplitting: true, blocksplittingmax: 60 };
 
 /**
  * Zopfli takes about 4 s per MB at 15 iterations on a slow core; the deadline allows ten times
