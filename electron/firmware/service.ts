@@ -3,6 +3,7 @@
  * and the one way to get bytes for flashing (`resolveImage`), which refuses anything whose hash
  * no longer matches what was recorded.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   CachedFirmware,
@@ -15,7 +16,7 @@ import type {
   ImageRef,
   LocalImage,
 } from '../../shared/types/firmware';
-import { FirmwareCache } from './cache';
+import { FirmwareCache, sha256Hex } from './cache';
 import { CompressedStreamStore, type StreamCompressor } from './compressed-streams';
 import { FirmwareCatalog } from './catalog';
 import { FirmwareError } from './errors';
@@ -154,7 +155,12 @@ export function createFirmwareService(options: FirmwareServiceOptions): Firmware
     refreshCatalog: (signal) => catalog.refresh(signal),
     async download(entryId, onProgress, signal) {
       const record = await cache.ensure(await entryOrThrow(entryId), onProgress, signal);
-      prepareStream(() => cache.read(entryId));
+      // Read without cache.read(), which records a use (an index write) the user did not make.
+      prepareStream(async () => {
+        const bytes = new Uint8Array(await readFile(join(root, 'cache', record.fileName)));
+        if (sha256Hex(bytes) !== record.sha256) throw new Error('changed on disk');
+        return { bytes };
+      });
       return record;
     },
     listCached: () => cache.list(),
