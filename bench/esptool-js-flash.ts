@@ -7,17 +7,17 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ChipFamily } from '../shared/types/chips';
 import { WebSerialOverLink } from '../electron/virtual-board/access/web-serial-adapter';
 import type { EsptoolJsModule } from './esptool-js-bundle';
-import { benchBoard, toRow, WRITE_OFFSET, type FlashBenchRow } from './flash-bench';
+import { benchBoard, toRow, type FlashBenchRow } from './flash-bench';
+import type { BenchImage } from './micropython-image';
 
 const quietTerminal = { clean: () => undefined, writeLine: () => undefined, write: () => undefined };
 
 type PortArgument<E extends EsptoolJsModule> = ConstructorParameters<E['Transport']>[0];
 
-export async function benchEsptoolJs(esptool: EsptoolJsModule, chip: ChipFamily, baud: number, image: Uint8Array): Promise<FlashBenchRow> {
-  const board = await benchBoard(chip);
+export async function benchEsptoolJs(esptool: EsptoolJsModule, image: BenchImage, baud: number): Promise<FlashBenchRow> {
+  const board = await benchBoard(image.chip);
   const port = new WebSerialOverLink(board.connect());
   const transport = new esptool.Transport(port as unknown as PortArgument<EsptoolJsModule>, false);
   // Its read loop reports a closed port through console.log even with tracing off; the bench's
@@ -31,7 +31,7 @@ export async function benchEsptoolJs(esptool: EsptoolJsModule, chip: ChipFamily,
     const before = { ...board.stats };
     const started = performance.now();
     await loader.writeFlash({
-      fileArray: [{ data: image, address: WRITE_OFFSET }],
+      fileArray: [{ data: image.bytes, address: image.offset }],
       flashMode: 'keep',
       flashFreq: 'keep',
       flashSize: 'keep',
@@ -50,14 +50,13 @@ export async function benchEsptoolJs(esptool: EsptoolJsModule, chip: ChipFamily,
     const after = { ...board.stats };
     if (!md5Asked) throw new Error('esptool-js did not verify the benchmark write (its MD5 check never ran)');
     const run = {
-      chip,
-      baud,
       hostToBoard: after.hostToBoard - before.hostToBoard,
       boardToHost: after.boardToHost - before.boardToHost,
       seconds,
-      compressedBytes,
+      sentBytes: compressedBytes,
+      unchangedBytes: 0,
     };
-    return toRow(`esptool-js ${chip} ${baud}`, 'esptool-js', [run], seconds);
+    return toRow({ label: `${image.chip} ${baud}`, client: 'esptool-js', compression: 'esptool-js', kind: 'write', baud }, image, [run], seconds);
   } finally {
     await transport.disconnect().catch(() => undefined);
     await board.close();

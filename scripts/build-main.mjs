@@ -48,4 +48,6 @@ if (existsSync(workerDir)) {
     if (file.endsWith('.mjs')) await cp(join(workerDir, file), join(outdir, file));
   }
 }
+// The zopfli worker (electron/firmware/zopfli.ts starts it by path), likewise beside the bundles.
+await cp(join(root, 'electron/firmware/zopfli-worker.mjs'), join(outdir, 'zopfli-worker.mjs'));
 console.log(`main process built into ${outdir}`);

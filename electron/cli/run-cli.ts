@@ -4,6 +4,7 @@
  * readable message, never a stack trace. Writes go through the write plan (electron/firmware/
  * write-plan.ts), the same checks the app makes.
  */
+import { join } from 'node:path';
 import { formatBytes, formatHex32 } from '../../shared/format';
 import type { DeviceInfo, OperationProgress } from '../../shared/types/device';
 import { CHIP_DISPLAY_NAMES } from '../../shared/types/chips';
@@ -16,6 +17,8 @@ import { detect, eraseFlash, eraseRegion, hardReset, readFlash, verifyFlash, typ
 import { openSession, type EspSession, type SessionOptions } from '../esp/session';
 import { writeFileAtomic } from '../fs/atomic-file';
 import { checkWriteRequest, executeWritePlan, readInputFile, WriteRefusedError, type PlannedImage } from '../firmware/write-plan';
+import { CompressedStreamStore, type StreamCompressor } from '../firmware/compressed-streams';
+import { padToWord } from '../esp/operations/regions';
 import type { Link } from '../serial/link';
 import { LinkClosedError } from '../serial/link';
 import { listPorts, openSerialLink, type PortDescription } from '../serial/ports';
@@ -43,6 +46,8 @@ export interface CliIo {
   dataDir?: string;
   /** Clock for the esptool timing lines (ms). */
   now?: () => number;
+  /** Makes the smaller streams write-flash keeps for the next board (default zopfli in a worker); null: keep none. */
+  compressStream?: StreamCompressor | null;
 }
 
 export const EXIT_OK = 0;
@@ -74,6 +79,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const out = createOutput(io.stdout, io.stderr, options.json, !options.noProgress);
   let link: Link | null = null;
   let port: string | null = null;
+  let streams: CompressedStreamStore | null = null;
   try {
     if (command.verb === 'version') return version(out);
     if (command.verb === 'image-info') return await imageInfo(command.file, out);
@@ -82,6 +88,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
     // Everything that can be checked without a board is checked before a port is opened.
     const images = command.verb === 'write-flash' || command.verb === 'verify-flash' ? await loadImages(command.files) : [];
+    if (command.verb === 'write-flash') {
+      streams = streamStore(options, io);
+      // Made while the board connects and is written; the next board given the same file gets the smaller stream.
+      for (const image of images) void streams?.prepare(padToWord(image.data));
+    }
     port = options.port ?? (await choosePort(io.listPorts ?? (() => listPorts()), out.say));
     out.say(`Serial port ${port}`);
     link = await openPort(port, options, io, out);
@@ -108,7 +119,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const onProgress = (progress: OperationProgress): void => {
       if (progress.stage !== 'erasing') out.progress(progress);
     };
-    const context: Context = { onProgress, now: io.now ?? Date.now, ...(io.signal ? { signal: io.signal } : {}) };
+    const context: Context = { onProgress, now: io.now ?? Date.now, ...(io.signal ? { signal: io.signal } : {}), ...(streams ? { compressedStream: streams.streamFor } : {}) };
     const code = await runVerb(command, session, info, options, images, context, out);
     if (options.after === 'hard-reset') {
       out.say('Leaving...');
@@ -118,6 +129,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       out.say('Staying in bootloader.');
     }
     await session.close('no-reset');
+    if (code === EXIT_OK && streams?.busy) {
+      out.say('Keeping a smaller compressed copy of the image for the next board (Ctrl-C skips it)...');
+      await untilIdleOrAborted(streams, io.signal);
+    }
     return code;
   } catch (error) {
     out.endBar();
@@ -134,6 +149,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
     return usage ? EXIT_USAGE : EXIT_FAILED;
   } finally {
+    streams?.close();
     if (link?.isOpen) await link.close().catch(() => {});
     // The process exits right after; a virtual board's flash must be on disk by then.
     if (port && isVirtualPortPath(port)) await saveVirtualPort(port).catch((error: unknown) => out.warn(describeError(error)));
@@ -144,6 +160,25 @@ function describeError(error: unknown): string {
   if (error instanceof EspError || error instanceof LinkClosedError) return error.message;
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** Where write-flash keeps its smaller streams: the app's folder for them, in Kiln's data directory. */
+function streamStore(options: CliOptions, io: CliIo): CompressedStreamStore | null {
+  if (io.compressStream === null) return null;
+  const dataDir = options.dataDir ?? io.dataDir ?? defaultDataDir();
+  return new CompressedStreamStore({ dir: join(dataDir, 'firmware', 'streams'), ...(io.compressStream ? { compress: io.compressStream } : {}) });
+}
+
+async function untilIdleOrAborted(streams: CompressedStreamStore, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return streams.idle();
+  if (signal.aborted) return;
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  await Promise.race([streams.idle(), aborted]);
+  signal.removeEventListener('abort', onAbort);
 }
 
 async function openPort(port: string, options: CliOptions, io: CliIo, out: CliOutput): Promise<Link> {
@@ -180,7 +215,7 @@ async function loadImages(files: { offset: number; file: string }[]): Promise<Pl
   return checkWriteRequest(images);
 }
 
-type Context = { onProgress: (progress: OperationProgress) => void; signal?: AbortSignal; now: () => number };
+type Context = { onProgress: (progress: OperationProgress) => void; signal?: AbortSignal; now: () => number; compressedStream?: WriteFlashOptions['compressedStream'] };
 
 interface TimedRegion {
   offset: number;
@@ -258,6 +293,7 @@ async function runVerb(command: Command, session: EspSession, info: DeviceInfo, 
       if (options.flashMode !== 'keep') writeOptions.flashMode = options.flashMode;
       if (options.flashFreq !== 'keep') writeOptions.flashFreq = options.flashFreq;
       if (options.compress !== undefined) writeOptions.compress = options.compress;
+      if (context.compressedStream) writeOptions.compressedStream = context.compressedStream;
       const timer = new RegionTimer(context.now, out);
       let eraseStarted = 0;
       let eraseSeconds: number | null = null;

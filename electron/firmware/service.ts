@@ -3,6 +3,7 @@
  * and the one way to get bytes for flashing (`resolveImage`), which refuses anything whose hash
  * no longer matches what was recorded.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   CachedFirmware,
@@ -15,12 +16,14 @@ import type {
   ImageRef,
   LocalImage,
 } from '../../shared/types/firmware';
-import { FirmwareCache } from './cache';
+import { FirmwareCache, sha256Hex } from './cache';
+import { CompressedStreamStore, type StreamCompressor } from './compressed-streams';
 import { FirmwareCatalog } from './catalog';
 import { FirmwareError } from './errors';
 import { checkFit } from './fit-check';
 import { LocalImages } from './local-images';
 import { BOOTLOADER_OFFSETS, parseImage } from '../esp/image';
+import { padToWord } from '../esp/operations/regions';
 import type { ChipFamily } from '../../shared/types/chips';
 
 export interface FirmwareServiceOptions {
@@ -31,6 +34,10 @@ export interface FirmwareServiceOptions {
   cacheLimitBytes?: number;
   fetchImpl?: typeof fetch;
   now?: () => number;
+  /** Makes the smaller streams kept for downloaded and chosen images (default zopfli in a worker). */
+  compressStream?: StreamCompressor;
+  /** Told when a smaller stream could not be made (writes then use zlib; nothing else changes). */
+  onWarning?: (message: string) => void;
 }
 
 /** Bytes ready for the flasher, with what is known about them. */
@@ -60,6 +67,13 @@ export interface FirmwareService {
   /** The same checks on an image already resolved (the flasher has its bytes): no second read and hash. */
   checkResolvedFit(resolved: ResolvedImage, device: FitDevice, options?: { offset?: number }): Promise<FitCheckResult>;
   resolveImage(ref: ImageRef): Promise<ResolvedImage>;
+  /**
+   * WriteFlashOptions.compressedStream: the kept smaller stream for exactly these bytes, or null
+   * (one is then made in the background, for the next write of the same bytes).
+   */
+  compressedStream(data: Uint8Array, md5: string): Promise<Uint8Array | null>;
+  /** Resolves when no smaller stream is being made. */
+  compressedStreamsIdle(): Promise<void>;
 }
 
 export function createFirmwareService(options: FirmwareServiceOptions): FirmwareService {
@@ -78,6 +92,20 @@ export function createFirmwareService(options: FirmwareServiceOptions): Firmware
     ...(options.now ? { now: options.now } : {}),
   });
   const local = new LocalImages({ dir: join(root, 'local'), ...(options.now ? { now: options.now } : {}) });
+  // Beside the cache: streams for downloaded and local images, and for the exact bytes of past writes.
+  const streams = new CompressedStreamStore({
+    dir: join(root, 'streams'),
+    ...(options.compressStream ? { compress: options.compressStream } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  /** Starts the smaller stream for an image as it is (what is written unless the user changes its header). */
+  const prepareStream = (read: () => Promise<{ bytes: Uint8Array }>): void => {
+    void read().then(
+      ({ bytes }) => streams.prepare(padToWord(bytes)),
+      () => undefined,
+    );
+  };
 
   async function entryOrThrow(entryId: string): Promise<CatalogEntry> {
     const entry = await catalog.findEntry(entryId);
@@ -126,11 +154,22 @@ export function createFirmwareService(options: FirmwareServiceOptions): Firmware
     listCatalog: () => catalog.view(),
     refreshCatalog: (signal) => catalog.refresh(signal),
     async download(entryId, onProgress, signal) {
-      return cache.ensure(await entryOrThrow(entryId), onProgress, signal);
+      const record = await cache.ensure(await entryOrThrow(entryId), onProgress, signal);
+      // Read without cache.read(), which records a use (an index write) the user did not make.
+      prepareStream(async () => {
+        const bytes = new Uint8Array(await readFile(join(root, 'cache', record.fileName)));
+        if (sha256Hex(bytes) !== record.sha256) throw new Error('changed on disk');
+        return { bytes };
+      });
+      return record;
     },
     listCached: () => cache.list(),
     removeCached: (entryId) => cache.remove(entryId),
-    addLocalImage: (path) => local.add(path),
+    async addLocalImage(path) {
+      const image = await local.add(path);
+      prepareStream(() => local.read(image.id));
+      return image;
+    },
     listLocal: () => local.list(),
     removeLocal: (id) => local.remove(id),
     async checkFit(ref, device, fitOptions = {}) {
@@ -138,6 +177,8 @@ export function createFirmwareService(options: FirmwareServiceOptions): Firmware
     },
     checkResolvedFit,
     resolveImage,
+    compressedStream: (data) => streams.streamFor(data),
+    compressedStreamsIdle: () => streams.idle(),
   };
 
   async function checkResolvedFit(resolved: ResolvedImage, device: FitDevice, fitOptions: { offset?: number } = {}): Promise<FitCheckResult> {

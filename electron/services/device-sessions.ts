@@ -86,6 +86,9 @@ export class DeviceSessions {
 
   constructor(private readonly options: DeviceSessionsOptions) {}
 
+  /** Every write offers the firmware service's kept smaller stream (zopfli) for its exact bytes; zlib otherwise. */
+  private readonly compressedStream = (data: Uint8Array, md5: string): Promise<Uint8Array | null> => this.options.firmware.compressedStream(data, md5);
+
   list(): DeviceSession[] {
     return [...this.entries.values()].map((entry) => structuredClone(entry.summary));
   }
@@ -162,6 +165,7 @@ export class DeviceSessions {
           write: {
             flashSize: request.flashSize ?? 'detect',
             ...(request.flashMode && request.flashMode !== 'keep' ? { flashMode: request.flashMode } : {}),
+            compressedStream: this.compressedStream,
           },
         },
         { signal, onProgress: progress },
@@ -206,7 +210,7 @@ export class DeviceSessions {
         {
           force: true,
           device: { chip: entry.summary.info.chip, flashSizeBytes: entry.summary.info.flash?.sizeBytes ?? null },
-          write: { flashSize: 'keep', verify: true },
+          write: { flashSize: 'keep', verify: true, compressedStream: this.compressedStream },
         },
         { signal, onProgress: progress },
       );

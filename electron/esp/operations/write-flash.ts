@@ -13,7 +13,7 @@ import { ProgressTracker, reportStage, type OperationContext } from '../progress
 import type { EspSession } from '../session';
 import { DEFAULT_TIMEOUT_MS, ERASE_REGION_MS_PER_MB, ERASE_WRITE_MS_PER_MB, timeoutPerMb } from '../timeouts';
 import { SECTOR_SIZE, checkImages, padToWord, type FlashImage } from './regions';
-import { compressionPlan } from '../compression-plan';
+import { compressionPlanWithOffer, type StreamOffer } from '../compression-plan';
 import { findChangedSectors, type ByteRange, type ChangedSectors } from './changed-sectors';
 import { isLinkTrouble, stepDownBaud } from './link-speed';
 
@@ -111,8 +111,11 @@ export async function writeFlash(
   const skipUnchanged = (options.skipUnchanged ?? true) && canHash;
   if (skipUnchanged) reportStage(context.onProgress, 'comparing', 'Comparing the images with what the board holds');
   const plans: { image: (typeof prepared)[number]; changed: ChangedSectors }[] = [];
+  // A kept stream is for a whole image: a diff's pieces (and resumed runs) are compressed now.
+  const offer: StreamOffer | undefined = options.compressedStream ? { stream: options.compressedStream, warn } : undefined;
   for (const image of prepared) {
-    const changed = skipUnchanged ? await findChangedSectors(loader, image.offset, image.data, image.md5, context.signal) : fullWrite(image.data.length);
+    let changed = skipUnchanged ? await findChangedSectors(loader, image.offset, image.data, image.md5, context.signal) : fullWrite(image.data.length);
+    if (await wholeStreamIsCheaper(offer, image, changed)) changed = fullWrite(image.data.length);
     plans.push({ image, changed });
   }
 
@@ -122,7 +125,7 @@ export async function writeFlash(
   for (const { image, changed } of plans) {
     let sentBytes = 0;
     for (const range of changed.ranges) {
-      sentBytes += await writeRangeSteppingDown(session, image, range, { compress, tracker, signal: context.signal, warn });
+      sentBytes += await writeRangeSteppingDown(session, image, range, { compress, tracker, signal: context.signal, warn, offer });
     }
     regions.push({
       offset: image.offset,
@@ -206,7 +209,7 @@ async function writeRangeSteppingDown(
   session: EspSession,
   image: { offset: number; data: Uint8Array; md5: string },
   range: ByteRange,
-  run: { compress: boolean; tracker: ProgressTracker; signal: AbortSignal | undefined; warn: (m: string) => void },
+  run: { compress: boolean; tracker: ProgressTracker; signal: AbortSignal | undefined; warn: (m: string) => void; offer?: StreamOffer | undefined },
 ): Promise<number> {
   let start = range.start;
   let sent = 0;
@@ -220,7 +223,8 @@ async function writeRangeSteppingDown(
     const md5 = whole ? image.md5 : createHash('md5').update(data).digest('hex');
     const offset = image.offset + start;
     try {
-      return sent + (run.compress ? await writeCompressed(session, offset, data, md5, run.tracker, run.signal) : await writePlain(session, offset, data, run.tracker, run.signal));
+      const offer = whole ? run.offer : undefined;
+      return sent + (run.compress ? await writeCompressed(session, offset, data, md5, run.tracker, run.signal, offer) : await writePlain(session, offset, data, run.tracker, run.signal));
     } catch (error) {
       if (!(error instanceof TransferInterrupted)) throw error;
       sent += error.sentBytes;
@@ -242,6 +246,22 @@ async function writeRangeSteppingDown(
       run.tracker.rewind(start + error.acknowledgedBytes - resumeAt);
       start = resumeAt;
     }
+  }
+}
+
+/**
+ * A kept (zopfli) stream covers the whole image; the pieces of a diff are compressed with zlib
+ * now, which sends several per cent more. When nearly all of the image must be written anyway
+ * (a blank board skips only its blank sectors), the whole image with the kept stream is cheaper.
+ */
+const WHOLE_STREAM_SHARE = 0.9;
+
+async function wholeStreamIsCheaper(offer: StreamOffer | undefined, image: { data: Uint8Array; md5: string }, changed: ChangedSectors): Promise<boolean> {
+  if (!offer || changed.unchangedBytes === 0 || image.data.length - changed.unchangedBytes < image.data.length * WHOLE_STREAM_SHARE) return false;
+  try {
+    return (await offer.stream(image.data, image.md5)) !== null;
+  } catch {
+    return false; // said when the write asks for the stream again
   }
 }
 
@@ -297,11 +317,13 @@ async function writeCompressed(
   md5: string,
   tracker: ProgressTracker,
   signal: AbortSignal | undefined,
+  offer?: StreamOffer,
 ): Promise<number> {
   const { loader, chip } = session;
   const blockSize = loader.isStub ? chip.blockSizes.stubFlash : chip.blockSizes.romFlash;
   // `inflated`: how much flash each compressed block fills, so timeouts and progress follow the real work.
-  const { compressed, inflated } = await compressionPlan(data, md5, blockSize);
+  // A cached stream offered for these exact bytes (checked there) replaces zlib level 9.
+  const { compressed, inflated } = await compressionPlanWithOffer(data, md5, blockSize, offer);
   const blocks = Math.ceil(compressed.length / blockSize);
   tracker.startRegion({ offset, size: data.length, sentBytes: compressed.length, compressed: true }, `Compressed ${data.length} bytes to ${compressed.length}`);
   // The stub counts bytes and erases as it goes; the ROM erases up front, rounded to whole blocks.

@@ -101,3 +101,31 @@ export class FlashClock {
     }
   }
 }
+
+const SECTOR = 4096;
+
+/**
+ * The chip's busy time for writing `length` bytes at `offset` the way the loaders do it (the
+ * stub's and ROM's erase pattern, as FlashClock.sectors: 64 KiB blocks where aligned and a whole
+ * block remains, 4 KiB sectors elsewhere, over every sector the data touches), plus programming
+ * every byte in 256-byte pages. Unscaled (flashTiming 'real'), in ms. A write can be no faster
+ * than this on the flash-timing model, however fast the wire.
+ */
+export function expectedWriteMs(times: FlashTimes, offset: number, length: number): number {
+  if (length <= 0) return 0;
+  let sector = Math.floor(offset / SECTOR);
+  let left = Math.ceil(((offset % SECTOR) + length) / SECTOR);
+  let ms = 0;
+  while (left > 0) {
+    if (sector % SECTORS_PER_BLOCK === 0 && left >= SECTORS_PER_BLOCK) {
+      ms += times.block64EraseMs;
+      sector += SECTORS_PER_BLOCK;
+      left -= SECTORS_PER_BLOCK;
+    } else {
+      ms += times.sectorEraseMs;
+      sector += 1;
+      left -= 1;
+    }
+  }
+  return ms + (length / PAGE) * times.pageProgramMs;
+}

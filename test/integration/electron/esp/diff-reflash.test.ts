@@ -4,6 +4,7 @@
  * whole region.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { deflateSync } from 'node:zlib';
 import type { ChipFamily } from '../../../../shared/types/chips';
 import { writeFlash } from '../../../../electron/esp/operations';
 import { closeBoards, md5, pattern, rig, same } from './helpers';
@@ -87,6 +88,33 @@ describe.each<[ChipFamily, boolean]>([
     expect(forced.regions[0]!.sentBytes).toBeGreaterThan(0);
     expect(erases.sectors().length).toBeGreaterThanOrEqual(SIZE / 4096);
     expect(same(board.readFlash(OFFSET, SIZE), other)).toBe(true);
+  });
+});
+
+describe('diff re-flash beside a kept compressed stream', () => {
+  it('on a blank board, writes the whole image with the kept stream when only a few sectors are blank', async () => {
+    const { session } = await rig('esp32');
+    const image = pattern(SIZE, 14);
+    image.fill(0xff, 10 * 4096, 12 * 4096); // 2 of 64 sectors blank
+    const kept = deflateSync(image, { level: 9 });
+    const offered: number[] = [];
+    const result = await writeFlash(session, [{ offset: OFFSET, data: image }], {
+      compressedStream: async (data) => {
+        offered.push(data.length);
+        return data.length === SIZE ? new Uint8Array(kept) : null;
+      },
+    });
+    expect(result.regions[0]!.unchangedBytes).toBe(0);
+    expect(result.regions[0]!.sentBytes).toBe(kept.length);
+    expect(offered.every((length) => length === SIZE)).toBe(true);
+  });
+
+  it('without a kept stream, skips those blank sectors instead', async () => {
+    const { session } = await rig('esp32');
+    const image = pattern(SIZE, 14);
+    image.fill(0xff, 10 * 4096, 12 * 4096);
+    const result = await writeFlash(session, [{ offset: OFFSET, data: image }], { compressedStream: async () => null });
+    expect(result.regions[0]!.unchangedBytes).toBe(2 * 4096);
   });
 });
 
