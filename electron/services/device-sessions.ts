@@ -165,7 +165,7 @@ export class DeviceSessions {
       this.options.onWritten?.(entry.summary.info, names.join(', '));
       context.setResult({
         kind: 'flash',
-        regions: written.regions.map(({ offset, size, md5, verified }) => ({ offset, size, md5, verified })),
+        regions: written.regions.map(({ offset, size, md5, verified, sentBytes, unchangedBytes }) => ({ offset, size, md5, verified, sentBytes, unchangedBytes })),
         warnings: written.warnings,
       });
     });

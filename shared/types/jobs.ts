@@ -31,6 +31,10 @@ export interface WrittenRegionSummary {
   size: number;
   md5: string;
   verified: boolean;
+  /** Bytes that crossed the link for it (compressed size when compressed). */
+  sentBytes: number;
+  /** Bytes the board already held and that were not written again (diff re-flash); 0 for a full write. */
+  unchangedBytes: number;
 }
 
 export type JobResult =
