@@ -29,6 +29,7 @@ import type { TextOutput } from './progress-bar';
 import { isVirtualPortPath, openPersistentVirtualPort, saveVirtualPort, virtualFlashFile } from './virtual-ports';
 import { isBackupCommand, runBackupCli } from './backup-verbs';
 import { replVerbOf, runReplVerb } from './repl-verbs';
+import { isClassroomCommand, runClassroomCli } from './classroom-verb';
 
 export interface CliIo {
   stdout: TextOutput;
@@ -43,6 +44,9 @@ export interface CliIo {
   dataDir?: string;
   /** Clock for the esptool timing lines (ms). */
   now?: () => number;
+  /** `kiln classroom`: ms between looks at the port list, and leaving out the machine's serial ports (tests). */
+  pollIntervalMs?: number;
+  noHardwarePorts?: boolean;
 }
 
 export const EXIT_OK = 0;
@@ -51,6 +55,7 @@ export const EXIT_USAGE = 2;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   if (isBackupCommand(argv)) return runBackupCli(argv, io);
+  if (isClassroomCommand(argv)) return runClassroomCli(argv, io);
   // The MicroPython verbs (repl, exec, run, fs, reset) parse their own arguments.
   if (replVerbOf(argv) !== null) return runReplVerb(argv, io);
   let options: CliOptions;
