@@ -95,7 +95,7 @@ function Station({ run, stations }: { run: ClassroomRunInfo; stations: Classroom
         <section className="card classroom-empty" aria-label="No boards yet">
           <p className="classroom-empty-title">Plug boards in.</p>
           <p className="muted">
-            Each board that appears gets a tile here; a {CHIP_DISPLAY_NAMES[run.chip]} {run.options.autoStart ? 'starts by itself' : 'waits for you to press Start'}, other chips are skipped.
+            Each board that appears gets a tile here; an {CHIP_DISPLAY_NAMES[run.chip]} {run.options.autoStart ? 'starts by itself' : 'waits for you to press Start'}, other chips are skipped.
           </p>
           {!demoBoard && (
             <p className="muted">
