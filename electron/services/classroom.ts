@@ -73,7 +73,15 @@ interface Entry {
   queuedAt: number;
   /** The board the tile had before it was plugged back in (to tell "the same one" by MAC). */
   previousBoard: ClassroomBoard | null;
+  /** When it was found unplugged (a port still listed this long after is looked at again). */
+  unpluggedAt: number;
 }
+
+/**
+ * A pulled cable usually leaves the port list at once; a port still listed this long after its
+ * board was lost (plugged straight back, or a list read just before the pull) is probed again.
+ */
+const STILL_LISTED_RETRY_MS = 3000;
 
 export class ClassroomService {
   private run: ClassroomRunInfo | null = null;
@@ -259,7 +267,11 @@ export class ClassroomService {
     if (!this.run) return;
     const present = new Map(listing.ports.filter(isLikelyBoard).map((port) => [port.path, port]));
     for (const port of [...this.attached]) if (!present.has(port)) this.detached(port);
-    for (const [path, port] of present) if (!this.attached.has(path)) this.attachedPort(port);
+    for (const [path, port] of present) {
+      const stale = [...this.entries.values()].some((entry) => entry.view.port === path && entry.view.phase === 'unplugged' && this.now() - entry.unpluggedAt >= STILL_LISTED_RETRY_MS);
+      if (stale) this.attached.delete(path);
+      if (!this.attached.has(path)) this.attachedPort(port);
+    }
     this.pump();
   }
 
@@ -309,7 +321,7 @@ export class ClassroomService {
       bytesSent: null,
       unchangedBytes: null,
     };
-    const entry: Entry = { view, sessionId: null, jobId: null, cancelled: false, attemptStartedAt: 0, queuedAt: 0, previousBoard: null };
+    const entry: Entry = { view, sessionId: null, jobId: null, cancelled: false, attemptStartedAt: 0, queuedAt: 0, previousBoard: null, unpluggedAt: 0 };
     this.entries.set(view.id, entry);
     return entry;
   }
@@ -318,10 +330,11 @@ export class ClassroomService {
   private async probe(entry: Entry, how: { start: boolean }): Promise<void> {
     const run = this.requireRun();
     const view = entry.view;
-    entry.previousBoard = view.phase === 'unplugged' ? view.board : null;
+    const returning = view.phase === 'unplugged';
+    entry.previousBoard = returning ? view.board : null;
     entry.cancelled = false;
     // A new board on a finished tile's port starts its own count; a retry or a return continues it.
-    if (!how.start && !entry.previousBoard) {
+    if (!how.start && !returning) {
       view.attempts = 0;
       view.board = null;
     }
@@ -339,7 +352,20 @@ export class ClassroomService {
       board = { chip: session.info.chip, description: session.info.description, mac: session.info.mac, flashBytes: session.info.flash?.sizeBytes ?? null };
     } catch (error) {
       if (entry.cancelled) return this.finish(entry, 'cancelled', null);
-      if (!view.attached) return this.setUnplugged(entry, null);
+      if (!view.attached || (await this.portGone(view.port))) {
+        view.attached = false;
+        if (returning) {
+          // Not back after all: the same wait goes on, no new attempt.
+          view.attempts -= 1;
+          this.setUnplugged(entry, entry.previousBoard);
+          return;
+        }
+        // Pulled out while being identified: it waits for its return like one pulled mid-write.
+        const row = this.addRow(entry, 'unplugged', errorInfo(error).message, { bytesSent: 0, unchangedBytes: 0 });
+        this.setUnplugged(entry, entry.previousBoard);
+        this.emit({ kind: 'finished', station: { ...view }, row });
+        return;
+      }
       return this.finish(entry, 'failed', errorInfo(error));
     }
     if (this.run !== run) return;
@@ -370,7 +396,7 @@ export class ClassroomService {
       view.attached = false;
       return this.identified(fresh, board, { resume: false, start: how.start });
     }
-    return this.identified(entry, board, { resume: previous !== null, start: how.start || previous !== null });
+    return this.identified(entry, board, { resume: returning, start: how.start || returning });
   }
 
   private identified(entry: Entry, board: ClassroomBoard, how: { resume: boolean; start: boolean }): void {
@@ -456,10 +482,8 @@ export class ClassroomService {
         await this.release(entry, 'no-reset');
         return this.finish(entry, 'cancelled', null, undefined, { bytesSent, unchangedBytes });
       }
-      if (this.wasUnplugged(entry)) {
+      if (this.wasUnplugged(entry) || (await this.portGone(view.port))) {
         await this.release(entry, 'no-reset');
-        // A pulled cable is gone from the list only at the next poll: look again now.
-        this.attached.delete(view.port);
         view.attached = false;
         const row = this.addRow(entry, 'unplugged', errorInfo(error).message, { bytesSent, unchangedBytes });
         this.setUnplugged(entry, view.board);
@@ -533,6 +557,15 @@ export class ClassroomService {
     this.changed();
   }
 
+  /** A failure with the port missing from a fresh list is a pulled cable, whatever the error said. */
+  private async portGone(port: string): Promise<boolean> {
+    try {
+      return !(await this.options.listPorts()).ports.some((candidate) => candidate.path === port);
+    } catch {
+      return false;
+    }
+  }
+
   private wasUnplugged(entry: Entry): boolean {
     if (!entry.view.attached) return true;
     if (!entry.sessionId) return false;
@@ -544,6 +577,7 @@ export class ClassroomService {
   }
 
   private setUnplugged(entry: Entry, board: ClassroomBoard | null): void {
+    entry.unpluggedAt = this.now();
     Object.assign(entry.view, { phase: 'unplugged', stage: null, bytesPerSecond: 0, board: board ?? entry.view.board, finishedAt: this.now() });
     entry.view.message = 'Unplugged — plug it back in to retry.';
     this.changed();

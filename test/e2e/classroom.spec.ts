@@ -27,9 +27,10 @@ const BOARDS = Array.from({ length: 8 }, (_, i) => ({
   label: `Desk ${i + 1}`,
   flashSize: 4 * 1024 * 1024,
   appearAfterMs: i * 500,
-  ...(i === 2 ? { unplugAtByte: 90_000, replugAfterMs: 4000 } : {}),
+  // The last board to arrive is pulled mid-write, after the others are under way, and is back 5 s later.
+  ...(i === 7 ? { unplugAtByte: 90_000, replugAfterMs: 5000 } : {}),
 }));
-const PULLED = 'virtual:esp32:desk3';
+const PULLED = 'virtual:esp32:desk8';
 
 const test = base.extend<{ kiln: HeadlessKiln; page: Page }, { browserInstance: Browser }>({
   browserInstance: [
