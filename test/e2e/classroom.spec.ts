@@ -131,6 +131,7 @@ test('eight boards plugged in over time are imaged in parallel; one pulled mid-w
   const pulled = tile(PULLED);
   await expect(pulled.getByText('Unplugged — plug it back in to retry.')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('status').filter({ hasText: 'Failed' })).toHaveCount(0);
+  await pulled.scrollIntoViewIfNeeded();
   await shot(page, 'classroom-unplugged');
 
   // It comes back (the same board, by MAC) and resumes; all eight end done.
