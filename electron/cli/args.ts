@@ -96,6 +96,7 @@ Commands (write them with - or _: write-flash or write_flash):
   merge-bin -o OUT OFFSET FILE ... Combine files into one image, gaps filled with 0xFF
   version                          Show Kiln's version
   backup create|list|restore|export  The backup library (kiln backup --help)
+  classroom --recipe FILE          Station mode: write every board plugged in (kiln classroom --help)
 
 Options (before or after the command; --opt VALUE or --opt=VALUE; _ or - in names):
   -p, --port PATH           Serial port (/dev/ttyUSB0, COM3, a pty) or a virtual board (below).

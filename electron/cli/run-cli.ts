@@ -32,6 +32,7 @@ import type { TextOutput } from './progress-bar';
 import { isVirtualPortPath, openPersistentVirtualPort, saveVirtualPort, virtualFlashFile } from './virtual-ports';
 import { isBackupCommand, runBackupCli } from './backup-verbs';
 import { replVerbOf, runReplVerb } from './repl-verbs';
+import { isClassroomCommand, runClassroomCli } from './classroom-verb';
 
 export interface CliIo {
   stdout: TextOutput;
@@ -48,6 +49,9 @@ export interface CliIo {
   now?: () => number;
   /** Makes the smaller streams write-flash keeps for the next board (default zopfli in a worker); null: keep none. */
   compressStream?: StreamCompressor | null;
+  /** `kiln classroom`: ms between looks at the port list, and leaving out the machine's serial ports (tests). */
+  pollIntervalMs?: number;
+  noHardwarePorts?: boolean;
 }
 
 export const EXIT_OK = 0;
@@ -56,6 +60,7 @@ export const EXIT_USAGE = 2;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   if (isBackupCommand(argv)) return runBackupCli(argv, io);
+  if (isClassroomCommand(argv)) return runClassroomCli(argv, io);
   // The MicroPython verbs (repl, exec, run, fs, reset) parse their own arguments.
   if (replVerbOf(argv) !== null) return runReplVerb(argv, io);
   let options: CliOptions;

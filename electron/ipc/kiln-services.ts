@@ -17,6 +17,9 @@ import { composePortList, maxBaudForPort, type PortLister, type PortSource } fro
 import { SettingsStore } from '../services/settings-store';
 import { admitVirtualBoard, isVirtualPort } from '../services/virtual-board-admission';
 import { LocalUploads } from '../firmware/uploads';
+import { ClassroomService } from '../services/classroom';
+import { ClassroomHistory } from '../services/classroom-report';
+import type { JobSummary } from '../../shared/types/jobs';
 
 export interface KilnServicesOptions {
   dataDir: string;
@@ -51,6 +54,7 @@ export interface KilnServices {
   devices: DeviceSessions;
   backups: BackupService;
   repl: ReplSessions;
+  classroom: ClassroomService;
   dispose(): Promise<void>;
 }
 
@@ -121,6 +125,17 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
 
   const portWatcher = new PortWatcher(listPorts, (ports) => events.emit('ports.changed', ports));
   portWatcher.start();
+
+  const classroom = new ClassroomService({
+    devices,
+    repl,
+    jobs,
+    firmware,
+    listPorts: () => portWatcher.poll(),
+    watchJobs: (listener) => events.subscribe((name, payload) => name === 'job.updated' && listener(payload as JobSummary)),
+    history: new ClassroomHistory(options.dataDir),
+    publish: (state) => events.emit('classroom.changed', state),
+  });
 
   const handlers: Handlers = {
     'app.info': () => ({
@@ -221,6 +236,16 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     },
     'files.readText': ({ sessionId, path }) => repl.readText(sessionId, path),
     'files.writeText': ({ sessionId, path, text }) => repl.writeText(sessionId, path, text),
+    'classroom.state': () => classroom.state(),
+    'classroom.start': ({ recipe, options: station }) => classroom.start(recipe, station),
+    'classroom.options': (patch) => classroom.setOptions(patch),
+    'classroom.stop': () => classroom.stop(),
+    'classroom.retry': ({ stationId }) => classroom.retry(stationId),
+    'classroom.cancel': ({ stationId }) => classroom.cancel(stationId),
+    'classroom.cancelAll': () => classroom.cancelAll(),
+    'classroom.history': () => classroom.history(),
+    'classroom.report.csv': ({ runId }) => classroom.csv(runId),
+    'classroom.report.save': ({ runId, folder }) => classroom.saveCsv(folder, runId),
   };
 
   return {
@@ -231,8 +256,10 @@ export async function createKilnServices(options: KilnServicesOptions): Promise<
     devices,
     backups,
     repl,
+    classroom,
     async dispose() {
       portWatcher.stop();
+      await classroom.dispose();
       await jobs.cancelAll();
       await repl.closeAll();
       await devices.closeAll();

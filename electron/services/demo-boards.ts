@@ -26,6 +26,17 @@ const demoBoardSpec = z
     flashFile: z.string().startsWith('/').optional(),
     /** The first N connections find the board refusing download mode; later ones succeed. */
     refuseDownloadModeFor: z.number().int().min(0).max(1000).optional(),
+    /**
+     * Listed only once this long (ms) has passed since the set was first listed (the Demo board
+     * turned on): boards plugged into a hub one after another, for classroom mode.
+     */
+    appearAfterMs: z.number().int().min(0).max(600_000).optional(),
+    /**
+     * The first connection's cable is pulled after this many bytes from Kiln (mid-write when large
+     * enough); the port then leaves the list for `replugAfterMs` and comes back, the same board.
+     */
+    unplugAtByte: z.number().int().min(1).max(64 * 1024 * 1024).optional(),
+    replugAfterMs: z.number().int().min(0).max(600_000).optional(),
   })
   .strict();
 
@@ -43,12 +54,22 @@ export interface DemoBoardSet {
   open(path: string, baud: number): Promise<Link>;
 }
 
-export function demoBoardSet(specs: readonly DemoBoardSpec[]): DemoBoardSet {
+/** Unplugged boards are away from the list this long unless their spec says otherwise. */
+const DEFAULT_REPLUG_AFTER_MS = 2000;
+
+export function demoBoardSet(specs: readonly DemoBoardSpec[], now: () => number = Date.now): DemoBoardSet {
   const byPath = new Map(specs.map((spec) => [`virtual:${spec.chip}:${spec.name}`, spec]));
   const opens = new Map<string, number>();
+  /** When each unplugged board is plugged back in. */
+  const awayUntil = new Map<string, number>();
+  let firstListedAt: number | null = null;
+  const present = (path: string, spec: DemoBoardSpec, at: number): boolean =>
+    at - (firstListedAt ?? at) >= (spec.appearAfterMs ?? 0) && at >= (awayUntil.get(path) ?? 0);
   return {
-    list: () =>
-      [...byPath.entries()].map(([path, spec]) => ({
+    list: () => {
+      const at = now();
+      firstListedAt ??= at;
+      return [...byPath.entries()].filter(([path, spec]) => present(path, spec, at)).map(([path, spec]) => ({
         path,
         label: spec.label ?? `Demo board ${spec.name} (virtual ${CHIP_DISPLAY_NAMES[spec.chip]})`,
         adapter: 'Kiln virtual board',
@@ -56,11 +77,13 @@ export function demoBoardSet(specs: readonly DemoBoardSpec[]): DemoBoardSet {
         productId: null,
         serialNumber: null,
         virtual: true,
-      })),
+      }));
+    },
     handles: (path) => byPath.has(path),
     async open(path, baud) {
       const spec = byPath.get(path);
       if (!spec) throw new Error(`${path} is not one of the Demo boards.`);
+      if (firstListedAt !== null && !present(path, spec, now())) throw new Error(`${path} is not plugged in`);
       const board = await boardFor(path, {
         ...(spec.flashSize !== undefined ? { flashSize: spec.flashSize } : {}),
         ...(spec.flashFile !== undefined ? { flashFile: spec.flashFile } : {}),
@@ -68,8 +91,16 @@ export function demoBoardSet(specs: readonly DemoBoardSpec[]): DemoBoardSet {
       });
       const count = (opens.get(path) ?? 0) + 1;
       opens.set(path, count);
-      board.setFaults(count <= (spec.refuseDownloadModeFor ?? 0) ? { refuseDownloadMode: true } : undefined);
+      const unplug = count === 1 && spec.unplugAtByte !== undefined ? { unplugAtByte: spec.unplugAtByte } : {};
+      const refuse = count <= (spec.refuseDownloadModeFor ?? 0) ? { refuseDownloadMode: true } : {};
+      board.setFaults(Object.keys(unplug).length + Object.keys(refuse).length > 0 ? { ...unplug, ...refuse } : undefined);
       const link = board.connect(path);
+      if (spec.unplugAtByte !== undefined && count === 1) {
+        // The fault closes the link as a pulled cable does; a pulled board also leaves the port list.
+        link.onClose((reason) => {
+          if (/unplugged/.test(reason)) awayUntil.set(path, now() + (spec.replugAfterMs ?? DEFAULT_REPLUG_AFTER_MS));
+        });
+      }
       if (link.baudRate !== baud) await link.setBaudRate(baud);
       return link;
     },

@@ -8,6 +8,7 @@ import { subscribeJobs } from './stores/jobs-store';
 import { subscribeDevices, useDeviceStore } from './stores/device-store';
 import { subscribeBackups } from './stores/backups-store';
 import { subscribeRepl } from './stores/repl-store';
+import { subscribeClassroom } from './stores/classroom-store';
 import './styles.css';
 
 trackConnection(apiMode);
@@ -16,6 +17,7 @@ subscribeJobs();
 subscribeDevices();
 subscribeBackups();
 subscribeRepl();
+subscribeClassroom();
 void useAppStore.getState().load();
 void usePortsStore.getState().refresh();
 void useDeviceStore.getState().refresh();

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { EventSpec, RequestSpec } from './define';
 import { appRequests } from './app';
 import { backupsEvents, backupsRequests } from './backups';
+import { classroomEvents, classroomRequests } from './classroom';
 import { deviceEvents, deviceRequests } from './device';
 import { firmwareRequests } from './firmware';
 import { jobsEvents, jobsRequests } from './jobs';
@@ -22,6 +23,7 @@ export const requests = {
   ...backupsRequests,
   ...replRequests,
   ...uploadsRequests,
+  ...classroomRequests,
 };
 
 export const events = {
@@ -30,6 +32,7 @@ export const events = {
   ...deviceEvents,
   ...backupsEvents,
   ...replEvents,
+  ...classroomEvents,
 };
 
 type Requests = typeof requests;

@@ -2,6 +2,7 @@ import { useAppStore, type Screen } from '../stores/app-store';
 import { useDeviceStore } from '../stores/device-store';
 import { useReplStore } from '../stores/repl-store';
 import { BackupsScreen } from './backups/BackupsScreen';
+import { ClassroomScreen } from './classroom/ClassroomScreen';
 import { DevicePage } from './backups/DevicePage';
 import { FlashScreen } from './FlashScreen';
 import { SettingsScreen } from './SettingsScreen';
@@ -20,6 +21,7 @@ const NAV: { screen: Screen; label: string; hint: string }[] = [
   { screen: 'terminal', label: 'Terminal', hint: "The board's REPL and its files" },
   { screen: 'device', label: 'Device', hint: 'Everything about the connected board, its firmware, backing it up' },
   { screen: 'backups', label: 'Backups', hint: 'Your saved flash images: restore, export, import' },
+  { screen: 'classroom', label: 'Classroom', hint: 'Image a tray of boards at once: one recipe, every board plugged in' },
   { screen: 'settings', label: 'Settings', hint: 'Demo board, baud rate, where Kiln keeps its files' },
 ];
 
@@ -64,7 +66,7 @@ export function App() {
       </nav>
       <main className="content">
         {error && <ErrorBanner message={error} onDismiss={dismiss} />}
-        {screen === 'flash' ? <FlashScreen onOpenRepl={openReplFor} /> : screen === 'terminal' ? <TerminalScreen /> : screen === 'device' ? <DevicePage /> : screen === 'backups' ? <BackupsScreen /> : <SettingsScreen />}
+        {screen === 'flash' ? <FlashScreen onOpenRepl={openReplFor} /> : screen === 'terminal' ? <TerminalScreen /> : screen === 'device' ? <DevicePage /> : screen === 'backups' ? <BackupsScreen /> : screen === 'classroom' ? <ClassroomScreen /> : <SettingsScreen />}
       </main>
       <StatusBar />
     </div>

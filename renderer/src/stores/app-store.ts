@@ -5,7 +5,7 @@ import { describeError } from '../error-text';
 import { api, websocket, type ApiMode } from '../api';
 import type { ConnectionState } from '../api/websocket-transport';
 
-export type Screen = 'flash' | 'terminal' | 'device' | 'backups' | 'settings';
+export type Screen = 'flash' | 'terminal' | 'device' | 'backups' | 'classroom' | 'settings';
 
 interface AppState {
   info: AppInfo | null;
