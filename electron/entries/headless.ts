@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     listHardwarePorts: hardwarePortLister(),
     demoPorts: chosenDemo ? () => chosenDemo.list() : demoPortList,
     openLink: (path, baud) => (chosenDemo?.handles(path) ? chosenDemo.open(path, baud) : openPort(path, baud)),
-    releaseVirtualPort,
+    // A Demo board from --demo-boards is one board on the desk: pulled and plugged back, it keeps its flash.
+    releaseVirtualPort: (path) => (chosenDemo?.handles(path) ? Promise.resolve() : releaseVirtualPort(path)),
     ...(values['catalog-url'] ? { catalogBaseUrl: values['catalog-url'] } : {}),
   });
   const server = await startHeadlessServer({

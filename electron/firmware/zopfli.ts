@@ -5,8 +5,8 @@
  * WebAssembly heap, tens of MB for a large image, is freed when it exits).
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { moduleDirectory, unpackedPath } from '../fs/module-files';
 import { Worker } from 'node:worker_threads';
 
 export const ZOPFLI_WORKER_FILE_NAME = 'zopfli-worker.mjs';
@@ -43,15 +43,8 @@ export class ZopfliError extends Error {
   }
 }
 
-function thisModuleDirectory(): string | undefined {
-  try {
-    const url = import.meta.url;
-    if (typeof url === 'string' && url.startsWith('file:')) return dirname(fileURLToPath(url));
-  } catch {
-    // import.meta is unavailable in this build; fall through
-  }
-  return typeof __dirname === 'string' ? __dirname : undefined;
-}
+/** This module's folder (source or bundle). */
+const thisModuleDirectory = (): string | undefined => moduleDirectory(import.meta.url, typeof __dirname === 'string' ? __dirname : undefined);
 
 /**
  * The worker script: beside this module (source: electron/firmware/; bundles: dist/electron/,
@@ -61,8 +54,7 @@ function thisModuleDirectory(): string | undefined {
 export function resolveZopfliWorkerPath(): string {
   const here = thisModuleDirectory();
   const candidates = [...(here ? [join(here, ZOPFLI_WORKER_FILE_NAME)] : []), join(process.cwd(), 'electron', 'firmware', ZOPFLI_WORKER_FILE_NAME)];
-  const archive = `${sep}app.asar${sep}`;
-  const found = candidates.map((path) => path.replace(archive, `${sep}app.asar.unpacked${sep}`)).find((path) => existsSync(path));
+  const found = candidates.map(unpackedPath).find((path) => existsSync(path));
   if (!found) throw new ZopfliError(`The zopfli worker (${ZOPFLI_WORKER_FILE_NAME}) is missing from this installation (looked in ${candidates.join(', ')}).`);
   return found;
 }

@@ -140,7 +140,9 @@ test('eight boards plugged in over time are imaged in parallel; one pulled mid-w
   await shot(page, 'classroom-done');
 
   const report = page.getByRole('table', { name: 'Run report' });
-  await expect(report.getByRole('row')).toHaveCount(1 + 9);
+  // The header, nine attempts, and the unplugged attempt's reason on a line of its own.
+  await expect(report.getByRole('row')).toHaveCount(1 + 9 + 1);
+  await expect(report.getByRole('cell', { name: /unplugged/i }).last()).toBeVisible();
   await expect(report.getByRole('cell', { name: '✓ Done' })).toHaveCount(8);
   await expect(report.getByRole('cell', { name: '⚠ Unplugged' })).toHaveCount(1);
   await page.getByRole('heading', { name: 'Run report' }).scrollIntoViewIfNeeded();
@@ -157,7 +159,10 @@ test('eight boards plugged in over time are imaged in parallel; one pulled mid-w
   expect(done).toHaveLength(8);
   expect(new Set(done.map((row) => row[col('mac')])).size).toBe(8);
   expect(done.every((row) => row[col('chip')] === 'ESP32' && row[col('flash_bytes')] === String(4 * 1024 * 1024) && /^[0-9a-f]{64}$/.test(row[col('firmware_sha256')]!))).toBe(true);
-  expect(done.every((row) => Number(row[col('bytes_sent')]) > 160 * 1024 * 0.9)).toBe(true);
+  // Every board got the whole image, except the one pulled mid-write: it kept what it had received
+  // (a board keeps its flash when unplugged), so its second attempt wrote only the rest.
+  const full = done.filter((row) => row[col('port')] !== PULLED);
+  expect(full.every((row) => Number(row[col('bytes_sent')]) > 160 * 1024 * 0.9 && row[col('unchanged_bytes')] === '0')).toBe(true);
   const unplugged = data.filter((row) => row[col('result')] === 'unplugged');
   expect(unplugged).toHaveLength(1);
   expect(unplugged[0]![col('port')]).toBe(PULLED);
@@ -165,4 +170,16 @@ test('eight boards plugged in over time are imaged in parallel; one pulled mid-w
   const resumed = done.find((row) => row[col('port')] === PULLED)!;
   expect(resumed[col('mac')]).toBe(unplugged[0]![col('mac')]);
   expect(resumed[col('attempt')]).toBe('2');
+  expect(Number(resumed[col('unchanged_bytes')])).toBeGreaterThanOrEqual(64 * 1024);
+  expect(Number(resumed[col('bytes_sent')])).toBeLessThan(160 * 1024 * 0.7);
+
+  // Write again on a board that holds the image: a new attempt, done, with nothing sent but the check.
+  const first = tile('virtual:esp32:desk1');
+  await first.getByRole('button', { name: 'Write again' }).click();
+  await expect(report.getByRole('row')).toHaveCount(1 + 10 + 1, { timeout: 30_000 });
+  await expect(first.getByRole('status')).toHaveText('✓Done');
+  const again = report.getByRole('row').filter({ hasText: 'esp32:desk1' }).last();
+  await expect(again.getByRole('cell').nth(5)).toHaveText('2'); // attempt
+  await expect(again.getByRole('cell').nth(7)).toHaveText('0 B'); // sent
+  await expect(again.getByRole('cell').nth(8)).toHaveText('160 KiB'); // already up to date
 });

@@ -1,37 +1,19 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { moduleDirectory, unpackedPath } from '../../fs/module-files';
 
 /**
  * Where the interpreter's worker script and the WebAssembly package are, wherever this module
  * runs from: its source folder (vitest, tsx) or a bundle in dist/ that has the worker file
- * copied beside it. esbuild's CommonJS output has no import.meta.url, hence the __dirname path.
+ * copied beside it (see fs/module-files.ts).
  */
 export const WORKER_FILE_NAME = 'micropython-worker.mjs';
 const WASM_PACKAGE = '@micropython/micropython-webassembly-pyscript';
 
-function thisModuleDirectory(): string | undefined {
-  try {
-    const url = import.meta.url;
-    if (typeof url === 'string' && url.startsWith('file:')) return dirname(fileURLToPath(url));
-  } catch {
-    // import.meta is unavailable in this build; fall through
-  }
-  return typeof __dirname === 'string' ? __dirname : undefined;
-}
-
-/**
- * In a packaged app the bundle lives inside app.asar, an archive that worker threads and the ESM
- * loader cannot read from; electron-builder unpacks the worker files and the WebAssembly package
- * beside it (asarUnpack in package.json), so use the unpacked copy where there is one.
- */
-export function unpackedPath(path: string): string {
-  const archive = `${sep}app.asar${sep}`;
-  if (!path.includes(archive)) return path;
-  const unpacked = path.replace(archive, `${sep}app.asar.unpacked${sep}`);
-  return existsSync(unpacked) ? unpacked : path;
-}
+/** This module's folder (source or bundle). */
+const thisModuleDirectory = (): string | undefined => moduleDirectory(import.meta.url, typeof __dirname === 'string' ? __dirname : undefined);
 
 export class MicroPythonInstallError extends Error {
   constructor(message: string) {

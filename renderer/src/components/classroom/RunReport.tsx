@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { Fragment, useId, useState, type FormEvent } from 'react';
 import type { ClassroomReportRow } from '../../../../shared/types/classroom';
 import { CHIP_DISPLAY_NAMES } from '../../../../shared/types/chips';
 import { formatBytes } from '../../../../shared/format';
@@ -61,24 +61,30 @@ export function RunReport({ rows }: { rows: ClassroomReportRow[] }) {
                   <th scope="col">Time</th>
                   <th scope="col">Sent</th>
                   <th scope="col">Up to date</th>
-                  <th scope="col">Error</th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((row) => (
-                  <tr key={`${row.stationId}-${row.attempt}-${row.finishedAt}`}>
-                    <td className="mono">{row.port.replace(/^virtual:/, '')}</td>
-                    <td className="mono">{row.mac ?? '—'}</td>
-                    <td>{row.chip ? CHIP_DISPLAY_NAMES[row.chip] : '—'}</td>
-                    <td>{row.flashBytes ? formatBytes(row.flashBytes) : '—'}</td>
-                    <td className={`result-${row.result}`}>{RESULT_TEXT[row.result]}</td>
-                    <td>{row.attempt}</td>
-                    <td>{(row.durationMs / 1000).toFixed(1)} s</td>
-                    {/* A write cut short has no totals: a dash, not a misleading 0 B. */}
-                    <td>{row.result === 'done' || row.bytesSent > 0 ? formatBytes(row.bytesSent) : '—'}</td>
-                    <td>{row.result === 'done' || row.unchangedBytes > 0 ? formatBytes(row.unchangedBytes) : '—'}</td>
-                    <td className="wrap">{row.error ?? ''}</td>
-                  </tr>
+                  <Fragment key={`${row.stationId}-${row.attempt}-${row.finishedAt}`}>
+                    <tr className={row.error ? 'has-error' : undefined}>
+                      <td className="mono">{row.port.replace(/^virtual:/, '')}</td>
+                      <td className="mono">{row.mac ?? '—'}</td>
+                      <td>{row.chip ? CHIP_DISPLAY_NAMES[row.chip] : '—'}</td>
+                      <td>{row.flashBytes ? formatBytes(row.flashBytes) : '—'}</td>
+                      <td className={`result-${row.result}`}>{RESULT_TEXT[row.result]}</td>
+                      <td>{row.attempt}</td>
+                      <td>{(row.durationMs / 1000).toFixed(1)} s</td>
+                      {/* A write cut short has no totals: a dash, not a misleading 0 B. */}
+                      <td>{row.result === 'done' || row.bytesSent > 0 ? formatBytes(row.bytesSent) : '—'}</td>
+                      <td>{row.result === 'done' || row.unchangedBytes > 0 ? formatBytes(row.unchangedBytes) : '—'}</td>
+                    </tr>
+                    {/* The reason gets a full-width line of its own under its row, so the table never scrolls sideways. */}
+                    {row.error && (
+                      <tr className="error-row">
+                        <td colSpan={9}>{row.error}</td>
+                      </tr>
+                    )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>

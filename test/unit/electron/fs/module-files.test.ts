@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { unpackedPath } from '../../../../../electron/virtual-board/micropython/worker-location';
+import { unpackedPath } from '../../../../electron/fs/module-files';
 
 const root = mkdtempSync(join(tmpdir(), 'kiln-asar-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -20,5 +20,14 @@ describe('paths inside a packaged app', () => {
     expect(unpackedPath(plain)).toBe(plain);
     const packedOnly = join(root, 'resources', 'app.asar', 'dist', 'electron', 'main.mjs');
     expect(unpackedPath(packedOnly)).toBe(packedOnly);
+  });
+});
+
+describe('the calling module\'s folder', () => {
+  it('comes from import.meta.url in ES modules and from __dirname in CommonJS bundles', async () => {
+    const { moduleDirectory } = await import('../../../../electron/fs/module-files');
+    expect(moduleDirectory('file:///opt/kiln/dist/electron/main.mjs', undefined)).toBe('/opt/kiln/dist/electron');
+    expect(moduleDirectory(undefined, '/opt/kiln/dist/electron')).toBe('/opt/kiln/dist/electron');
+    expect(moduleDirectory(undefined, undefined)).toBeUndefined();
   });
 });
