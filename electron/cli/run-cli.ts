@@ -31,7 +31,7 @@ import { createOutput, type CliOutput } from './output';
 import type { TextOutput } from './progress-bar';
 import { isVirtualPortPath, openPersistentVirtualPort, saveVirtualPort, virtualFlashFile } from './virtual-ports';
 import { isBackupCommand, runBackupCli } from './backup-verbs';
-import { replVerbOf, runReplVerb } from './repl-verbs';
+import { replVerbOf, runReplVerb, type ReplCliIo } from './repl-verbs';
 import { isClassroomCommand, runClassroomCli } from './classroom-verb';
 
 export interface CliIo {
@@ -41,6 +41,8 @@ export interface CliIo {
   listPorts?: () => Promise<PortDescription[]>;
   /** Ctrl-C: operations stop between blocks. */
   signal?: AbortSignal;
+  /** Keys for `kiln repl` (default process.stdin). */
+  stdin?: ReplCliIo['stdin'];
   /** Extra session settings (tests: fewer connect attempts). */
   sessionOptions?: Partial<SessionOptions>;
   /** Where virtual boards keep their flash (tests); default --data-dir, else Kiln's data folder. */

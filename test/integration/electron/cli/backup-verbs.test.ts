@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBackupCommand } from '../../../../electron/cli/backup-verbs';
-import { runCli } from '../../../../electron/cli/run-cli';
 import { boardFor, closeVirtualPorts } from '../../../../electron/virtual-board/access/virtual-ports';
 import { buildDemoFirmware } from '../../../../electron/virtual-board/demo-firmware';
 import type { VirtualBoard } from '../../../../electron/virtual-board';
+import { runKiln } from './run-kiln';
 
 const PORT = 'virtual:esp32:cli-backup';
 const MB = 1024 * 1024;
@@ -30,10 +30,7 @@ afterAll(async () => {
 });
 
 async function kiln(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { stdout: { write: (t) => (out += t), isTTY: false }, stderr: { write: (t) => (err += t) } });
-  return { code, out, err };
+  return runKiln(argv);
 }
 
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');

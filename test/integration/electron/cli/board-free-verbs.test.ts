@@ -3,20 +3,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../electron/cli/run-cli';
 import { parseImage } from '../../../../electron/esp/image';
 import { makeFirmware, noise } from '../../../fixtures/firmware/fake-micropython';
+import { runKiln } from './run-kiln';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kiln-cli-free-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function kiln(...argv: string[]): Promise<{ code: number; out: string; err: string; opened: string[] }> {
-  let out = '';
-  let err = '';
   const opened: string[] = [];
-  const code = await runCli(argv, {
-    stdout: { write: (t) => (out += t), isTTY: false },
-    stderr: { write: (t) => (err += t) },
+  const { code, out, err } = await runKiln(argv, {
     openLink: async (port) => {
       opened.push(port);
       throw new Error('no port should be opened');

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../electron/cli/run-cli';
 import { patchImageHeader } from '../../../../electron/esp/image';
 import { boardFor, closeVirtualPorts, setVirtualBoardDefaults } from '../../../../electron/virtual-board/access/virtual-ports';
 import { makeFirmware } from '../../../fixtures/firmware/fake-micropython';
+import { runKiln } from './run-kiln';
 
 let dir: string;
 const image = makeFirmware('esp32', 64 * 1024, 11);
@@ -25,10 +25,7 @@ afterEach(async () => {
 });
 
 async function kiln(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { stdout: { write: (t) => (out += t), isTTY: false }, stderr: { write: (t) => (err += t) }, pollIntervalMs: 100, noHardwarePorts: true });
-  return { code, out, err };
+  return runKiln(argv, { pollIntervalMs: 100, noHardwarePorts: true });
 }
 
 describe('kiln classroom', () => {

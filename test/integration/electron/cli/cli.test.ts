@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../electron/cli/run-cli';
 import { closeVirtualPorts, setVirtualBoardDefaults } from '../../../../electron/virtual-board/access/virtual-ports';
+import { runKiln } from './run-kiln';
 
 let dir: string;
 beforeAll(() => {
@@ -19,15 +19,10 @@ afterAll(async () => {
 });
 
 async function kiln(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: { write: (t) => (out += t), isTTY: false },
-    stderr: { write: (t) => (err += t) },
+  return runKiln(argv, {
     sessionOptions: { connectAttempts: 3 },
     dataDir: dir,
   });
-  return { code, out, err };
 }
 
 function file(name: string, data: Uint8Array): string {

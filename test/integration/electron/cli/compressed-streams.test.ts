@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../electron/cli/run-cli';
 import { boardFor, closeVirtualPorts, setVirtualBoardDefaults } from '../../../../electron/virtual-board/access/virtual-ports';
+import { runKiln } from './run-kiln';
 
 let dir: string;
 beforeAll(() => {
@@ -23,15 +23,10 @@ afterAll(async () => {
 });
 
 async function kiln(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: { write: (t) => (out += t), isTTY: false },
-    stderr: { write: (t) => (err += t) },
+  return runKiln(argv, {
     sessionOptions: { connectAttempts: 3 },
     dataDir: dir,
   });
-  return { code, out, err };
 }
 
 describe('kiln write-flash with kept compressed streams', () => {

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../electron/cli/run-cli';
 import { boardFor, closeVirtualPorts, setVirtualBoardDefaults } from '../../../../electron/virtual-board/access/virtual-ports';
 import { makeFirmware, noise } from '../../../fixtures/firmware/fake-micropython';
+import { runKiln } from './run-kiln';
 
 let dir: string;
 beforeAll(() => {
@@ -25,12 +25,8 @@ afterAll(async () => {
 });
 
 async function kiln(line: string): Promise<{ code: number; out: string; err: string; seconds: number }> {
-  let out = '';
-  let err = '';
   const started = Date.now();
-  const code = await runCli(line.split(' ').filter(Boolean), {
-    stdout: { write: (t) => (out += t), isTTY: false },
-    stderr: { write: (t) => (err += t) },
+  const { code, out, err } = await runKiln(line.split(' ').filter(Boolean), {
     sessionOptions: { connectAttempts: 3 },
     dataDir: dir,
   });

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../electron/cli/run-cli';
 import type { PortDescription } from '../../../../electron/serial/ports';
 import { boardFor, closeVirtualPorts } from '../../../../electron/virtual-board/access/virtual-ports';
 import { noise } from '../../../fixtures/firmware/fake-micropython';
+import { runKiln } from './run-kiln';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -34,11 +34,7 @@ const usb = (devicePath: string, adapter: string | null, serialNumber: string | 
 const legacy: PortDescription = { path: '/dev/ttyS0', kind: 'other', adapter: null, vendorId: null, productId: null, manufacturer: null, serialNumber: null, usbJtagSerial: false };
 
 async function kiln(argv: string[], ports: PortDescription[], opened: string[] = []): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: { write: (t) => (out += t), isTTY: false },
-    stderr: { write: (t) => (err += t) },
+  return runKiln(argv, {
     listPorts: async () => ports,
     // Whatever USB path is chosen is served by a virtual board.
     openLink: async (port) => {
@@ -47,7 +43,6 @@ async function kiln(argv: string[], ports: PortDescription[], opened: string[] =
     },
     sessionOptions: { connectAttempts: 3 },
   });
-  return { code, out, err };
 }
 
 describe('without --port', () => {

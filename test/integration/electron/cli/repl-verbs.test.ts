@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../../electron/cli/run-cli';
 import { buildDemoFirmware } from '../../../../electron/virtual-board/demo-firmware';
+import { runKiln } from './run-kiln';
 
 const ROOT = resolve(__dirname, '../../../..');
 const FLASH_SIZE = 4 * 1024 * 1024;
@@ -56,14 +57,9 @@ afterAll(async () => {
 });
 
 async function kiln(argv: string[], stdin?: PassThrough): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(['--port', ptyPath, ...argv], {
-    stdout: { write: (text) => (out += text), isTTY: false },
-    stderr: { write: (text) => (err += text) },
+  return runKiln(['--port', ptyPath, ...argv], {
     ...(stdin ? { stdin } : {}),
-  } as Parameters<typeof runCli>[1]);
-  return { code, out, err };
+  });
 }
 
 const noStackTrace = (text: string): void => expect(text).not.toMatch(/\n\s+at .+\(.*:\d+:\d+\)/);

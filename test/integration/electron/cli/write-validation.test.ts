@@ -7,11 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../electron/cli/run-cli';
 import { openPort } from '../../../../electron/services/port-sources';
 import { boardFor, closeVirtualPorts } from '../../../../electron/virtual-board/access/virtual-ports';
 import type { VirtualBoard } from '../../../../electron/virtual-board';
 import { makeFirmware, noise } from '../../../fixtures/firmware/fake-micropython';
+import { runKiln } from './run-kiln';
 
 const ESP32 = 'virtual:esp32:validation';
 const ESP8266 = 'virtual:esp8266:validation';
@@ -36,18 +36,13 @@ afterAll(async () => {
 });
 
 async function kiln(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: { write: (t) => (out += t), isTTY: false },
-    stderr: { write: (t) => (err += t) },
+  return runKiln(argv, {
     openLink: (port, baud) => {
       opened.push(port);
       return openPort(port, baud);
     },
     sessionOptions: { connectAttempts: 3 },
   });
-  return { code, out, err };
 }
 
 function file(name: string, data: Uint8Array): string {
