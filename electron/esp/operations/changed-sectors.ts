@@ -56,6 +56,11 @@ function units(start: number, end: number, size: number): ByteRange[] {
   return out;
 }
 
+/** How many bytes the ranges cover. */
+export function rangeBytes(ranges: readonly ByteRange[]): number {
+  return ranges.reduce((sum, range) => sum + range.end - range.start, 0);
+}
+
 /** Adjacent ranges become one, so each run is one FLASH_BEGIN with one compressed stream. */
 export function mergeRanges(ranges: readonly ByteRange[]): ByteRange[] {
   const out: ByteRange[] = [];
@@ -80,8 +85,7 @@ export async function findChangedSectors(loader: EspLoader, offset: number, data
   };
   const result = (ranges: ByteRange[]): ChangedSectors => {
     const merged = mergeRanges(ranges);
-    const changed = merged.reduce((sum, r) => sum + r.end - r.start, 0);
-    return { ranges: merged, unchangedBytes: data.length - changed, hashRequests };
+    return { ranges: merged, unchangedBytes: data.length - rangeBytes(merged), hashRequests };
   };
 
   const whole = await boardMd5({ start: 0, end: data.length });

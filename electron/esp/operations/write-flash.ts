@@ -14,7 +14,7 @@ import type { EspSession } from '../session';
 import { DEFAULT_TIMEOUT_MS, ERASE_REGION_MS_PER_MB, ERASE_WRITE_MS_PER_MB, timeoutPerMb } from '../timeouts';
 import { SECTOR_SIZE, checkImages, padToWord, type FlashImage } from './regions';
 import { compressionPlanWithOffer, type StreamOffer } from '../compression-plan';
-import { findChangedSectors, type ByteRange, type ChangedSectors } from './changed-sectors';
+import { findChangedSectors, rangeBytes, type ByteRange, type ChangedSectors } from './changed-sectors';
 import { isLinkTrouble, stepDownBaud } from './link-speed';
 
 export interface WriteFlashOptions {
@@ -119,7 +119,7 @@ export async function writeFlash(
     plans.push({ image, changed });
   }
 
-  const total = plans.reduce((sum, { changed }) => sum + changed.ranges.reduce((n, r) => n + r.end - r.start, 0), 0);
+  const total = plans.reduce((sum, { changed }) => sum + rangeBytes(changed.ranges), 0);
   const tracker = new ProgressTracker('writing', total, context.onProgress, total === 0 ? 'The board already holds these images: nothing to write' : 'Writing');
   const regions: WrittenRegion[] = [];
   for (const { image, changed } of plans) {
@@ -151,7 +151,7 @@ export async function writeFlash(
         const changed = await findChangedSectors(loader, image.offset, image.data, image.md5, context.signal);
         const step = await stepDownBaud(session);
         if (step) session.baudNotes.push(`The flash did not match after writing at ${step.from} baud; repaired at ${step.to} baud.`);
-        const bytes = changed.ranges.reduce((sum, r) => sum + r.end - r.start, 0);
+        const bytes = rangeBytes(changed.ranges);
         warn(`The flash at ${formatHex32(region.offset)} did not match what was sent (${Math.ceil(bytes / SECTOR_SIZE)} ${bytes > SECTOR_SIZE ? 'sectors differ' : 'sector differs'}); writing them again at ${session.link.baudRate} baud.`);
         const repairTracker = new ProgressTracker('writing', bytes, context.onProgress, 'Repairing');
         for (const range of changed.ranges) {
