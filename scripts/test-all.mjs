@@ -2,6 +2,7 @@
 // then one summary line of passed/failed/skipped counts. Exits non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 
 const results = { passed: 0, failed: 0, skipped: 0 };
 const skippedReasons = [];
@@ -22,6 +23,12 @@ function check(label, command, args) {
     results.failed += 1;
     failures.push(label);
   }
+}
+
+/** The first line of a failure's message, so CI's tail says why as well as what (colour codes removed). */
+function why(message) {
+  const line = stripVTControlCharacters(String(message ?? '')).split('\n').find((text) => text.trim() !== '');
+  return line ? ` — ${line.trim().slice(0, 300)}` : '';
 }
 
 function readJson(path) {
@@ -54,7 +61,7 @@ if (vitest) {
   results.skipped += vitest.numPendingTests + vitest.numTodoTests;
   for (const file of vitest.testResults ?? []) {
     for (const test of file.assertionResults ?? []) {
-      if (test.status === 'failed') failures.push(test.fullName);
+      if (test.status === 'failed') failures.push(`${test.fullName}${why(test.failureMessages?.[0])}`);
       if (test.status === 'pending' || test.status === 'skipped') skippedReasons.push(test.fullName);
     }
   }
@@ -84,7 +91,7 @@ if (built) {
             const reason = test.annotations?.find((a) => a.type === 'skip')?.description ?? 'no reason given';
             skippedReasons.push(`${spec.title} — skipped: ${reason}`);
           }
-          if (test.status === 'unexpected') failures.push(spec.title);
+          if (test.status === 'unexpected') failures.push(`${spec.title}${why(test.results?.at(-1)?.error?.message)}`);
         }
       }
       for (const child of suite.suites ?? []) visit(child);

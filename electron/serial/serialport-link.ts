@@ -3,7 +3,8 @@
  * bytes are buffered until the engine reads them; an unplugged adapter closes the link, fires
  * onClose and fails pending and later reads with LinkClosedError.
  */
-import { SerialPort } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
+import { hangUpAwareBinding } from './hangup-aware-binding';
 import { withDeadline } from './deadline';
 import { LinkClosedError, LinkStalledError, ModemLinesUnsupportedError, wireDeadlineMs, type Link, type ModemSignals } from './link';
 
@@ -38,7 +39,7 @@ export class SerialPortLink implements Link {
   private signals: Required<ModemSignals> = { dtr: true, rts: true };
 
   private constructor(
-    private readonly port: SerialPort,
+    private readonly port: SerialPortStream,
     readonly path: string,
     private baud: number,
     private readonly deadlines: PortDeadlines,
@@ -58,7 +59,7 @@ export class SerialPortLink implements Link {
   /** Opens `path` at `baud`; rejects with a readable message (busy, missing, no permission, stuck). */
   static async open(path: string, baud: number, deadlines: Partial<PortDeadlines> = {}): Promise<SerialPortLink> {
     const limits = { ...PORT_DEADLINES, ...deadlines };
-    const port = new SerialPort({ path, baudRate: baud, autoOpen: false });
+    const port = new SerialPortStream({ binding: hangUpAwareBinding(), path, baudRate: baud, autoOpen: false });
     const opened = new Promise<void>((resolve, reject) => {
       port.open((error) => (error ? reject(new Error(explainOpenError(path, error))) : resolve()));
     });

@@ -3,7 +3,8 @@ import { closeSync, constants as fsConstants, existsSync, openSync } from 'node:
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SerialPort } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
+import { hangUpAwareBinding } from '../../serial/hangup-aware-binding';
 import type { VirtualBoardImpl } from '../board';
 
 /**
@@ -49,7 +50,9 @@ export async function exposeOnPty(board: VirtualBoardImpl, options: { hostPath?:
   // Hold the host end open so the pair survives clients coming and going.
   const keepAlive = openSync(hostPath, fsConstants.O_RDWR | fsConstants.O_NOCTTY | fsConstants.O_NONBLOCK);
 
-  const port = new SerialPort({ path: boardPath, baudRate: 115200, autoOpen: false });
+  // The hang-up-aware binding: if socat dies, the board end reads EOF, which must end the bridge's
+  // reads rather than spin them.
+  const port = new SerialPortStream({ binding: hangUpAwareBinding(), path: boardPath, baudRate: 115200, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
 
   const link = board.connect(`pty:${hostPath}`, { followBoardBaud: true, modemLines: false });

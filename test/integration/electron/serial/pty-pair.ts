@@ -34,7 +34,8 @@ export async function createPtyPair(): Promise<PtyPair> {
     b,
     process: child,
     async close() {
-      if (child.exitCode === null) {
+      // A socat that already ended (exited, or was killed by a test) has nothing left to wait for.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;

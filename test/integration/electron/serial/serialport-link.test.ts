@@ -65,6 +65,26 @@ describe('SerialPortLink over a pty pair', () => {
     expect(a.isOpen).toBe(false);
   });
 
+  it('reports the far end vanishing even when it first reads after the hang-up (end of file, not EIO)', async () => {
+    // A hung-up tty answers every read with 0 bytes. serialport's own Unix read retried those for
+    // ever (no close event, a core busy), which a loaded machine hit whenever its read came late.
+    // Blocking the event loop after killing socat makes the read come late; with only this end
+    // open, the old read missed the hang-up every time.
+    pair = await createPtyPair();
+    const a = await SerialPortLink.open(pair.a, 115200);
+    links.push(a);
+    const closed = new Promise<string>((resolve) => a.onClose(resolve));
+    pair!.process.kill('SIGKILL');
+    const until = Date.now() + 300;
+    while (Date.now() < until) {
+      // Nothing: the poller's wake-up and the read wait behind this.
+    }
+    const outcome = await Promise.race([closed, new Promise<string>((resolve) => setTimeout(() => resolve('no close event within 5 s'), 5000))]);
+    expect(outcome).toMatch(/unplugged/);
+    await expect(a.read(100)).rejects.toThrow(LinkClosedError);
+    expect(a.isOpen).toBe(false);
+  });
+
   it('explains a missing port', async () => {
     await expect(SerialPortLink.open('/dev/does-not-exist-kiln', 115200)).rejects.toThrow(/does not exist/);
   });
