@@ -52,6 +52,13 @@ export class EspSession {
   /** Which baud rates were tried or left, and why (auto baud, steps down mid-transfer): said in the UI. */
   readonly baudNotes: string[] = [];
   stubState: StubState = 'not-requested';
+  /**
+   * Espressif's stub inflates into one 32 KiB buffer that FLASH_DEFL_BEGIN does not empty: bytes
+   * of a compressed stream that never ended (interrupted in this session, or in an earlier one
+   * whose stub is still running) would be written first at the next stream's offset. While this
+   * is true, writeFlash empties the buffer before a compressed write (write-flash.ts).
+   */
+  stubInflateBufferDirty = false;
   /** False once the board was reset into its app; reconnect() brings it back. */
   inLoader = true;
   modemLines = true;
@@ -107,6 +114,7 @@ export class EspSession {
     this.chip = fresh.chip;
     this.modemLines = fresh.modemLines;
     this.stubState = fresh.stubState;
+    this.stubInflateBufferDirty = fresh.stubState === 'already-running';
     this.baudNotes.push(...fresh.baudNotes);
     this.flash = undefined;
     this.inLoader = true;
@@ -239,6 +247,7 @@ export async function openSession(link: Link, options: SessionOptions = {}): Pro
   session.warnings.push(...warnings);
   session.modemLines = established.modemLines;
   session.stubState = established.stubState;
+  session.stubInflateBufferDirty = established.stubState === 'already-running';
   session.baudNotes.push(...established.baudNotes);
   return session;
 }

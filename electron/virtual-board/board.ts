@@ -500,7 +500,7 @@ export class VirtualBoardImpl implements LoaderHost, HostLinkOwner {
       const loader = this.loader;
       const frame = this.queue.shift() as Uint8Array;
       if (!loader) continue;
-      this.flash.clock.take(); // work done outside the loader (the app's filesystem) is not this frame's
+      this.flash.clock.beginFrame(); // work done outside the loader (the app's filesystem) is not this frame's
       const answersFirst = frame.length > 1 && loader.answersBeforeFlashWork?.(frame[1] as number) === true;
       this.heldReplies = answersFirst ? null : [];
       const token = {};

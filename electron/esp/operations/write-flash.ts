@@ -16,6 +16,7 @@ import { SECTOR_SIZE, checkImages, padToWord, type FlashImage } from './regions'
 import { compressionPlanWithOffer, type StreamOffer } from '../compression-plan';
 import { findChangedSectors, rangeBytes, type ByteRange, type ChangedSectors } from './changed-sectors';
 import { isLinkTrouble, stepDownBaud } from './link-speed';
+import { emptyStubInflateBuffer } from './stub-inflate-buffer';
 
 export interface WriteFlashOptions {
   flashMode?: FlashMode;
@@ -329,6 +330,9 @@ async function writeCompressed(
   // The stub counts bytes and erases as it goes; the ROM erases up front, rounded to whole blocks.
   const writeSize = loader.isStub ? data.length : Math.ceil(data.length / blockSize) * blockSize;
   const beginTimeout = loader.isStub ? DEFAULT_TIMEOUT_MS : timeoutPerMb(ERASE_REGION_MS_PER_MB, writeSize);
+  if (loader.isStub && session.stubInflateBufferDirty) await linkStep(0, 0, () => emptyStubInflateBuffer(session, offset, data.length));
+  // Until this stream's end is acknowledged, the stub's inflate buffer may keep some of it.
+  if (loader.isStub) session.stubInflateBufferDirty = true;
   await linkStep(0, 0, () => loader.flashBegin(Op.FLASH_DEFL_BEGIN, { size: writeSize, blocks, blockSize, offset, encryptWord: !loader.isStub && chip.rom.flashBeginEncryptWord }, beginTimeout));
 
   let written = 0;
@@ -361,7 +365,10 @@ async function writeCompressed(
   }
   // The ROM would leave the loader on FLASH_DEFL_END, so it is only sent to the stub (which then finishes its last write).
   // A failed end leaves the last acknowledged blocks' fate open: resume covers them again.
-  if (loader.isStub) await linkStep(Math.max(0, written - (inflated[blocks - 1] ?? 0)), compressed.length, () => loader.flashEnd(Op.FLASH_DEFL_END, false));
+  if (loader.isStub) {
+    await linkStep(Math.max(0, written - (inflated[blocks - 1] ?? 0)), compressed.length, () => loader.flashEnd(Op.FLASH_DEFL_END, false));
+    session.stubInflateBufferDirty = false;
+  }
   return compressed.length;
 }
 

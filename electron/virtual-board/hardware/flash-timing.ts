@@ -48,57 +48,115 @@ const PAGE = 256;
 const SECTORS_PER_BLOCK = 16;
 
 /**
- * Adds up the busy time of flash operations as they happen; the board takes it after each
- * command and holds the loader (and, where the loader answers after the work, its reply) that long.
+ * When the chip is busy, and how long that holds the loader handling a frame.
+ *
+ * A SPI NOR chip runs one operation at a time; the CPU only waits for it when it asks for the
+ * next one. The ROM and the stub's page programs wait for each operation to finish (blocking
+ * work: the loader is held). The stub also *starts* erases without waiting (`inBackground`): it
+ * kicks one off while it inflates a block and goes back to receiving the next, and only waits
+ * when it must write into a sector still being erased. So a frame holds the loader for its
+ * blocking work plus any wait for the chip, and an erase it started may still run in the next
+ * frame's time, as on a board.
+ *
+ * Only work inside a frame counts (`beginFrame` … `take`): the app's filesystem, outside the
+ * loader, costs nothing here.
  */
 export class FlashClock {
-  private pendingMs = 0;
+  /** Where the loader's CPU is in the frame being handled (absolute ms), null between frames. */
+  private cursor: number | null = null;
+  /** When the chip finishes its current operation (absolute ms). */
+  private busyUntil = 0;
+  private background = 0;
+  private workedMs = 0;
 
   constructor(
     private readonly times: FlashTimes,
     private readonly scale: number,
     private readonly sizeBytes: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** Busy time accumulated since the last call, in ms (already scaled). */
+  /** A loader starts handling a frame now. */
+  beginFrame(): void {
+    this.cursor = this.now();
+  }
+
+  /** How much longer (ms from now, scaled) the frame holds the loader; ends the frame. */
   take(): number {
-    const ms = this.pendingMs;
-    this.pendingMs = 0;
-    return ms * this.scale;
+    if (this.cursor === null) return 0;
+    const left = this.cursor - this.now();
+    this.cursor = null;
+    return Math.max(0, left);
+  }
+
+  /** Everything the chip has spent erasing and programming for loaders so far (ms, scaled), overlapped or not. */
+  get worked(): number {
+    return this.workedMs;
+  }
+
+  /** The chip has finished everything started so far (the stub's "is the flash ready?"). */
+  isIdle(): boolean {
+    return this.cursor === null || this.cursor >= this.busyUntil;
+  }
+
+  /** The loader waits until the chip is idle (reads and writes do this first). */
+  waitIdle(): void {
+    if (this.cursor !== null) this.cursor = Math.max(this.cursor, this.busyUntil);
+  }
+
+  /** Operations in `start` are started, not waited for: the chip runs them while the CPU goes on. */
+  inBackground<T>(start: () => T): T {
+    this.background += 1;
+    try {
+      return start();
+    } finally {
+      this.background -= 1;
+    }
   }
 
   /** Programming: time per 256-byte page, in proportion for a partial page. */
   program(bytes: number): void {
-    this.pendingMs += (bytes / PAGE) * this.times.pageProgramMs;
+    this.occupy((bytes / PAGE) * this.times.pageProgramMs);
   }
 
   sector(): void {
-    this.pendingMs += this.times.sectorEraseMs;
+    this.occupy(this.times.sectorEraseMs);
   }
 
   block64(): void {
-    this.pendingMs += this.times.block64EraseMs;
+    this.occupy(this.times.block64EraseMs);
   }
 
   chip(): void {
-    this.pendingMs += this.times.chipEraseMsPerMiB * (this.sizeBytes / (1024 * 1024));
+    this.occupy(this.times.chipEraseMsPerMiB * (this.sizeBytes / (1024 * 1024)));
   }
 
   /** A run of sectors the way the loaders erase one: 64 KiB blocks where aligned, sectors elsewhere. */
   sectors(first: number, count: number): void {
     let at = first;
     let left = count;
+    let ms = 0;
     while (left > 0) {
       if (at % SECTORS_PER_BLOCK === 0 && left >= SECTORS_PER_BLOCK) {
-        this.block64();
+        ms += this.times.block64EraseMs;
         at += SECTORS_PER_BLOCK;
         left -= SECTORS_PER_BLOCK;
       } else {
-        this.sector();
+        ms += this.times.sectorEraseMs;
         at += 1;
         left -= 1;
       }
     }
+    this.occupy(ms);
+  }
+
+  /** The chip works `ms` (unscaled) once it is free; the CPU waits for it unless it was started in the background. */
+  private occupy(ms: number): void {
+    if (this.cursor === null) return;
+    const start = Math.max(this.cursor, this.busyUntil);
+    this.workedMs += ms * this.scale;
+    this.busyUntil = start + ms * this.scale;
+    if (this.background === 0) this.cursor = this.busyUntil;
   }
 }
 

@@ -14,8 +14,14 @@ import { securityInfoBytes } from './rom-bootloader';
  *   without a reset recognises a stub that is already running.
  * - FLASH_DATA / FLASH_DEFL_DATA are acknowledged as soon as they arrive (checksum and length
  *   checked), then written; an error from writing or inflating is reported with the *next* block
- *   or with FLASH_END. Flash is erased just in time, sector by sector or in 64 KiB blocks, over
- *   exactly the sectors the announced size covers.
+ *   or with FLASH_END. Flash is erased over exactly the sectors the announced size covers, in
+ *   64 KiB blocks where aligned: an erase is *started* (not waited for) as each compressed block
+ *   begins to inflate, if the chip is idle, and a write waits only for the erases it needs.
+ * - Inflated data collects in one 32 KiB output buffer that is written when full or when the
+ *   stream ends. The buffer belongs to the running stub, not to the stream: FLASH_DEFL_BEGIN does
+ *   not empty it, so what an interrupted stream left there is written first, at the next stream's
+ *   offset (the host must flush it; see write-flash.ts). A block arriving once the announced size
+ *   is written is TOO_MUCH_DATA, as is output that fills the size before the stream's end.
  * - READ_FLASH replies, then sends raw packets of the requested size while fewer than max_in_flight
  *   bytes are unacknowledged; the host acknowledges each with the total received so far (a 4-byte
  *   SLIP frame); once everything is acknowledged a 16-byte MD5 digest follows as one more packet.
@@ -28,6 +34,9 @@ function defaultChipSize(host: LoaderHost): number {
 }
 
 export const STUB_MAX_FRAME = STUB_MAX_WRITE_BLOCK + 64;
+
+/** The stub's inflate output buffer (static in its write code), written when full. */
+export const STUB_INFLATE_BUFFER = 32 * 1024;
 
 interface FlashState {
   nextWrite: number;
@@ -59,6 +68,9 @@ export class StubLoader implements Loader {
   private memRemaining = 0;
   private readonly uploaded: Array<[number, number]> = [];
   private reading: ReadState | null = null;
+  /** Inflated bytes waiting to be written; kept across streams, as the stub's static buffer is. */
+  private readonly inflated = new Uint8Array(STUB_INFLATE_BUFFER);
+  private inflatedUsed = 0;
 
   constructor(private readonly host: LoaderHost) {
     this.chipSize = defaultChipSize(host);
@@ -242,6 +254,7 @@ export class StubLoader implements Loader {
     else {
       const size = readU32(data, 0);
       const offset = readU32(data, 12);
+      this.host.flash.clock.waitIdle(); // unlocking the flash first waits for it to be ready
       this.flash?.inflate?.destroy();
       this.inFlashMode = true;
       const flash: FlashState = {
@@ -255,7 +268,7 @@ export class StubLoader implements Loader {
       };
       if (op === Op.FLASH_DEFL_BEGIN) {
         flash.remainingCompressed = readU32(data, 4) * readU32(data, 8);
-        flash.inflate = new InflateStream((chunk) => this.writeFlash(flash, chunk));
+        flash.inflate = new InflateStream((chunk) => this.collectInflated(flash, chunk));
       }
       this.flash = flash;
     }
@@ -288,9 +301,9 @@ export class StubLoader implements Loader {
     return this.inflateBlock(flash, payload);
   }
 
-  private async inflateBlock(flash: FlashState, payload: Uint8Array): Promise<void> {
-    // After the whole image, only the 4-byte Adler-32 trailer may still come.
-    if (flash.remaining === 0 && payload.length > 4) {
+  private inflateBlock(flash: FlashState, payload: Uint8Array): void {
+    // Once the announced size is written the stub inflates nothing more: any block is too much.
+    if (flash.remaining === 0) {
       flash.lastError = StubError.TOO_MUCH_DATA;
       return;
     }
@@ -298,32 +311,64 @@ export class StubLoader implements Loader {
     // Decompressing takes time on the chip, so the stub starts an erase meanwhile.
     this.startNextErase(flash);
     flash.remainingCompressed = Math.max(0, flash.remainingCompressed - payload.length);
-    const result = await flash.inflate.push(payload);
+    const result = flash.inflate.push(payload);
+    // The stream's end writes what the buffer holds (trimmed to the announced size).
+    if (result.ended && this.inflatedUsed > 0 && flash.remaining > 0) this.writeInflated(flash);
     if (result.error) flash.lastError = StubError.INFLATE_ERROR;
     else if (result.ended && flash.remaining > 0) flash.lastError = StubError.NOT_ENOUGH_DATA;
+    else if (!result.ended && flash.remaining === 0) flash.lastError = StubError.TOO_MUCH_DATA;
   }
 
-  /** Writes at the next position, erasing just in time; the final block is trimmed to the announced size. */
+  /** Inflated output fills the 32 KiB buffer, which is written each time it is full. */
+  private collectInflated(flash: FlashState, chunk: Uint8Array): void {
+    let at = 0;
+    while (at < chunk.length && flash.remaining > 0) {
+      const n = Math.min(chunk.length - at, this.inflated.length - this.inflatedUsed);
+      this.inflated.set(chunk.subarray(at, at + n), this.inflatedUsed);
+      this.inflatedUsed += n;
+      at += n;
+      if (this.inflatedUsed === this.inflated.length) this.writeInflated(flash);
+    }
+  }
+
+  private writeInflated(flash: FlashState): void {
+    const length = this.inflatedUsed;
+    this.inflatedUsed = 0;
+    this.writeFlash(flash, this.inflated.subarray(0, length));
+  }
+
+  /** Writes at the next position, first waiting for the erases it needs; the final block is trimmed to the announced size. */
   private writeFlash(flash: FlashState, chunk: Uint8Array): void {
     const length = Math.min(chunk.length, flash.remaining);
     if (length === 0) return;
+    const clock = this.host.flash.clock;
     const lastSector = Math.floor((flash.nextWrite + length) / SECTOR_SIZE);
-    while (flash.remainingEraseSectors > 0 && flash.nextEraseSector <= lastSector) this.startNextErase(flash);
+    while (flash.remainingEraseSectors > 0 && flash.nextEraseSector <= lastSector) {
+      clock.waitIdle();
+      this.startNextErase(flash);
+    }
     if (flash.nextWrite + length > this.chipSize) flash.lastError = StubError.FAILED_SPI_OP;
     else this.host.flash.program(flash.nextWrite, chunk.subarray(0, length));
     flash.nextWrite += length;
     flash.remaining -= length;
   }
 
-  /** One 64 KiB block erase when aligned and at least a block remains, else one sector. */
+  /**
+   * Starts one erase (a 64 KiB block when aligned and at least a block remains, else a sector)
+   * without waiting for it, unless the chip is still busy: then it returns and is called again.
+   */
   private startNextErase(flash: FlashState): void {
     if (flash.remainingEraseSectors === 0) return;
+    const clock = this.host.flash.clock;
+    if (!clock.isIdle()) return;
     const sectorsPerBlock = BLOCK_SIZE / SECTOR_SIZE;
     const block = flash.remainingEraseSectors >= sectorsPerBlock && flash.nextEraseSector % sectorsPerBlock === 0;
     const count = block ? sectorsPerBlock : 1;
     if ((flash.nextEraseSector + count) * SECTOR_SIZE <= this.chipSize) {
-      if (block) this.host.flash.eraseBlock64(flash.nextEraseSector / sectorsPerBlock);
-      else this.host.flash.eraseSector(flash.nextEraseSector);
+      clock.inBackground(() => {
+        if (block) this.host.flash.eraseBlock64(flash.nextEraseSector / sectorsPerBlock);
+        else this.host.flash.eraseSector(flash.nextEraseSector);
+      });
     }
     flash.remainingEraseSectors -= count;
     flash.nextEraseSector += count;
@@ -391,6 +436,7 @@ export class StubLoader implements Loader {
       this.respond(op, 0, [StubError.MD5_READ_FAILED, 0], undefined, 18);
       return;
     }
+    this.host.flash.clock.waitIdle(); // reading waits for an erase still running
     this.respond(op, 0, [0, 0], this.host.flash.md5(address, size), 18);
   }
 
@@ -415,6 +461,7 @@ export class StubLoader implements Loader {
       this.respond(op, 0, [StubError.BAD_DATA_LEN, 0]);
       return;
     }
+    this.host.flash.clock.waitIdle(); // reading waits for an erase still running
     this.respond(op, 0, [0, 0]);
     const packetSize = readU32(data, 8);
     // A packet larger than the stub's one-sector buffer: it returns at once, sending nothing.

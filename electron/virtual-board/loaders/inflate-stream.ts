@@ -1,9 +1,11 @@
-import { constants, createInflate, type Inflate } from 'node:zlib';
+import { constants, Inflate } from 'pako';
 
 /**
  * Decompresses a zlib stream that arrives in blocks (FLASH_DEFL_DATA), handing out the output as it
- * appears. push() resolves once everything decompressible from that block has come out, so the
- * loader can reply (ROM) or the next command can run (stub) knowing flash is up to date.
+ * appears. Synchronous, like the chip's own inflater (miniz's tinfl): push() returns once
+ * everything decodable from the block has come out, and says whether the stream's end (its
+ * Adler-32 trailer) has been read, which the stub needs to tell "done" from "too much data".
+ * Node's zlib streams cannot say that without being ended, so this uses pako.
  */
 export interface InflateResult {
   /** The compressed data was invalid. */
@@ -13,52 +15,33 @@ export interface InflateResult {
 }
 
 export class InflateStream {
-  private readonly inflate: Inflate;
+  private readonly inflate = new Inflate();
   private errored = false;
   private ended = false;
-  private waiting: Array<() => void> = [];
+  private destroyed = false;
 
   constructor(onOutput: (chunk: Uint8Array) => void) {
-    this.inflate = createInflate();
-    this.inflate.on('data', (chunk: Buffer) => onOutput(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
-    this.inflate.on('error', () => {
-      this.errored = true;
-      this.wake();
-    });
-    this.inflate.on('end', () => {
-      this.ended = true;
-      this.wake();
-    });
+    this.inflate.onData = (chunk) => {
+      if (!this.destroyed) onOutput(chunk as Uint8Array);
+    };
+    this.inflate.onEnd = (status) => {
+      if (status === constants.Z_OK) this.ended = true;
+      else this.errored = true;
+    };
   }
 
   get state(): InflateResult {
     return { error: this.errored, ended: this.ended };
   }
 
-  push(data: Uint8Array): Promise<InflateResult> {
-    if (this.errored || this.ended || data.length === 0) return Promise.resolve(this.state);
-    return new Promise((resolve) => {
-      const done = (): void => resolve(this.state);
-      this.waiting.push(done);
-      this.inflate.write(Buffer.from(data.buffer, data.byteOffset, data.length));
-      this.inflate.flush(constants.Z_SYNC_FLUSH, () => {
-        // 'data' events for this block have been emitted before the flush callback runs.
-        this.waiting = this.waiting.filter((w) => w !== done);
-        done();
-      });
-    });
+  push(data: Uint8Array): InflateResult {
+    if (this.errored || this.ended || this.destroyed || data.length === 0) return this.state;
+    this.inflate.push(data, constants.Z_SYNC_FLUSH);
+    return this.state;
   }
 
+  /** No more output is handed out (the session was abandoned). */
   destroy(): void {
-    this.inflate.removeAllListeners('data');
-    this.inflate.on('error', () => undefined);
-    this.inflate.destroy();
-    this.wake();
-  }
-
-  private wake(): void {
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const w of waiting) w();
+    this.destroyed = true;
   }
 }

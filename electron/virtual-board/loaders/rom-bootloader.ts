@@ -292,15 +292,14 @@ export class RomLoader implements Loader {
     this.ok(req.op);
   }
 
-  private async flashDeflData(req: Request): Promise<void> {
+  private flashDeflData(req: Request): void {
     const s = this.flashSession;
     if (!s || !s.compressed || !s.inflate) return this.fail(req.op, RomError.FAILED_TO_ACT);
     const parsed = this.dataBlock(req);
     if (typeof parsed === 'number') return this.fail(req.op, parsed);
     if (parsed.data.length > s.blockSize || parsed.seq >= s.blocks) return this.fail(req.op, RomError.INVALID_MESSAGE);
     // The ROM decompresses and writes the block before it answers.
-    const result = await s.inflate.push(parsed.data);
-    if (this.flashSession !== s) return;
+    const result = s.inflate.push(parsed.data);
     if (result.error) return this.fail(req.op, RomError.DEFLATE_ERROR);
     if (s.writeFailed) return this.fail(req.op, RomError.FLASH_WRITE_ERROR);
     this.ok(req.op);

@@ -19,16 +19,23 @@ describe('the flash timing table', () => {
     expect(winbond).toMatchObject({ sectorEraseMs: 45, block64EraseMs: 150 });
     expect(winbond.pageProgramMs).toBeGreaterThanOrEqual(0.5);
     expect(winbond.pageProgramMs).toBeLessThanOrEqual(0.7);
-    const clock = new FlashClock(winbond, 1, 4 << 20);
+    let now = 1000;
+    const clock = new FlashClock(winbond, 1, 4 << 20, () => now);
+    clock.chip();
+    expect(clock.take()).toBe(0); // outside a frame (the app's filesystem): costs the loader nothing
+    clock.beginFrame();
     clock.chip();
     expect(clock.take()).toBe(10_000); // W25Q32: ~10 s
     expect(clock.take()).toBe(0);
     // Aligned 64 KiB runs are erased as blocks, the rest as sectors.
+    now += 10_000;
+    clock.beginFrame();
     clock.sectors(15, 18); // 1 sector, a block (16..31), 1 sector
     expect(clock.take()).toBe(45 + 150 + 45);
     expect(flashTimesFor(0xc22016).block64EraseMs).not.toBe(winbond.block64EraseMs);
     expect(flashTimingScale('instant')).toBe(0);
     const instant = new FlashClock(winbond, flashTimingScale('instant'), 4 << 20);
+    instant.beginFrame();
     instant.chip();
     expect(instant.take()).toBe(0);
     expect(flashTimingScale(0.01)).toBe(0.01);
@@ -54,6 +61,30 @@ async function romBoard(flashTiming: 'real' | 'instant' | number) {
   const send = (op: number, data: Uint8Array) => link.write(slipEncode(commandPacket(op, data)));
   return { board, send, replies, stop: async () => ((reading = false), await board.close()) };
 }
+
+describe('the chip runs one operation at a time; the stub need not wait for its erases', () => {
+  it('holds the loader for blocking work, not for an erase started in the background', () => {
+    const winbond = flashTimesFor(0xef4016);
+    let now = 0;
+    const clock = new FlashClock(winbond, 1, 4 << 20, () => now);
+    clock.beginFrame();
+    clock.inBackground(() => clock.block64()); // the stub starts a 64 KiB erase and goes on
+    expect(clock.isIdle()).toBe(false);
+    expect(clock.take()).toBe(0); // its answer and the next block need not wait
+    now = 100;
+    clock.beginFrame();
+    expect(clock.isIdle()).toBe(false); // 50 ms of the erase still to go
+    clock.program(256 * 10); // a write waits for the erase, then programs 10 pages
+    expect(clock.take()).toBeCloseTo(50 + 7, 9);
+    now = 200;
+    clock.beginFrame();
+    expect(clock.isIdle()).toBe(true);
+    clock.inBackground(() => clock.sector());
+    clock.waitIdle(); // the stub's "erase up to here" loop waits for each erase
+    expect(clock.take()).toBe(45);
+    expect(clock.worked).toBeCloseTo(150 + 7 + 45, 9);
+  });
+});
 
 describe('a board with flash timing', () => {
   it.each([1, 0.01])('answers FLASH_BEGIN only after its erase (scale %s)', async (scale) => {

@@ -82,6 +82,42 @@ describe('flasher stub', () => {
     expect(board.readFlash(Math.ceil(end / 0x1000) * 0x1000, 1)[0]).toBe(0x00); // sector after untouched
   });
 
+  it('keeps inflated bytes in its 32 KiB buffer across streams: an interrupted stream\'s are written first at the next offset', async () => {
+    // Espressif's stub inflates into one static 32 KiB buffer and writes it when full or at the
+    // stream's end; FLASH_DEFL_BEGIN resets the inflater, not that buffer.
+    const { board, host } = await stubBoard();
+    const first = new Uint8Array(48 * 1024).fill(0x11);
+    const compressed = new Uint8Array(deflateSync(first));
+    // Stream A: begun, its whole data sent but its end not (the link died): 48 KiB inflated, 32 KiB written, 16 KiB held.
+    const head = compressed.subarray(0, compressed.length - 4); // everything but the Adler-32 trailer
+    expect(status(await host.command(OP.FLASH_DEFL_BEGIN, u32(first.length, 1, 0x4000, 0x40000)))).toEqual([0, 0]);
+    const a = dataPayload(head, 0);
+    expect(status(await host.command(OP.FLASH_DEFL_DATA, a.payload, a.chk))).toEqual([0, 0]);
+    // Stream B, 8 KiB of 0x22 at 0x80000, sent whole.
+    const second = new Uint8Array(8 * 1024).fill(0x22);
+    await writeCompressed(host, 0x80000, second);
+    expect(status(await host.command(OP.FLASH_DEFL_END, u32(1)))).toEqual([0, 0]);
+    // What B's offset holds is what A left in the buffer, trimmed to B's size.
+    expect(board.readFlash(0x80000, second.length).every((b) => b === 0x11)).toBe(true);
+  });
+
+  it('answers a block that comes after the announced size is written with TOO_MUCH_DATA', async () => {
+    const { host } = await stubBoard();
+    const image = new Uint8Array(randomBytes(60000));
+    const compressed = new Uint8Array(deflateSync(image)); // random bytes: four 16 KiB blocks
+    // Announce 20,000 bytes but send the 60,000-byte stream: the first 32 KiB flush (in the third
+    // block) fills the size, and the fourth block finds nothing left to write.
+    expect(status(await host.command(OP.FLASH_DEFL_BEGIN, u32(20000, 4, 0x4000, 0)))).toEqual([0, 0]);
+    const errors: number[] = [];
+    for (let seq = 0; seq < 4; seq++) {
+      const { payload, chk } = dataPayload(compressed.subarray(seq * 0x4000, (seq + 1) * 0x4000), seq);
+      errors.push(status(await host.command(OP.FLASH_DEFL_DATA, payload, chk))[0]);
+    }
+    // An error is reported with the block after the one that caused it.
+    expect(errors).toEqual([0, 0, 0, 0xc9]);
+    expect(status(await host.command(OP.FLASH_DEFL_END, u32(1)))[0]).toBe(0xc9);
+  });
+
   it('returns MD5 as 16 raw bytes (size field 18)', async () => {
     const { board, host } = await stubBoard();
     const data = new Uint8Array(randomBytes(5000));

@@ -1,0 +1,34 @@
+/**
+ * Espressif's flasher stub inflates compressed writes into one static 32 KiB buffer and writes it
+ * to flash when it is full or the stream ends. FLASH_DEFL_BEGIN resets the inflater but not that
+ * buffer, so the bytes of a stream that never ended (the link dropped, a block came damaged, a
+ * session was cancelled) stay there and are written first at the next stream's offset, shifting
+ * everything after them. Before a compressed write on such a stub, Kiln empties the buffer.
+ */
+import { deflateSync } from 'node:zlib';
+import { Op } from '../command';
+import { CommandFailedError } from '../errors';
+import type { EspSession } from '../session';
+import { DEFAULT_TIMEOUT_MS } from '../timeouts';
+import { SECTOR_SIZE } from './regions';
+
+/**
+ * A throwaway stream of at most one sector at `offset`, inside the write about to start there,
+ * which erases and rewrites that sector anyway: whatever the buffer held is written into it and cut
+ * at the announced size, and the buffer is empty afterwards. The stub may answer "too much data"
+ * (the buffer filled before the stream's end); only link trouble is an error.
+ */
+export async function emptyStubInflateBuffer(session: EspSession, offset: number, writeLength: number): Promise<void> {
+  const size = Math.min(writeLength, SECTOR_SIZE - (offset % SECTOR_SIZE));
+  const stream = new Uint8Array(deflateSync(new Uint8Array(size)));
+  const { loader, chip } = session;
+  const blockSize = chip.blockSizes.stubFlash;
+  await loader.flashBegin(Op.FLASH_DEFL_BEGIN, { size, blocks: 1, blockSize, offset, encryptWord: false }, DEFAULT_TIMEOUT_MS);
+  try {
+    await loader.flashData(Op.FLASH_DEFL_DATA, stream, 0, DEFAULT_TIMEOUT_MS);
+    await loader.flashEnd(Op.FLASH_DEFL_END, false);
+  } catch (error) {
+    if (!(error instanceof CommandFailedError)) throw error;
+  }
+  session.stubInflateBufferDirty = false;
+}
