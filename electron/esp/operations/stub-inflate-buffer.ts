@@ -12,6 +12,27 @@ import type { EspSession } from '../session';
 import { DEFAULT_TIMEOUT_MS } from '../timeouts';
 import { SECTOR_SIZE } from './regions';
 
+/** The stub's inflate output buffer, written to flash whenever it is full. */
+export const STUB_INFLATE_BUFFER = 32 * 1024;
+/** Enough of a stream's end for its last symbol, end-of-block code and Adler-32 to share one block. */
+const STREAM_TAIL_BYTES = 16;
+
+/**
+ * The compressed block size to send an image in. When the image is a whole number of 32 KiB
+ * buffers (a full-flash restore, say), the stub's last buffer is written as soon as it fills, and
+ * if the stream's end (end-of-block code, Adler-32) has not arrived by then the stub reports "too
+ * much data": that happens when the last block would hold only those final bytes. Then a block a
+ * little smaller moves them into a block with data.
+ */
+export function stubDeflateBlockSize(imageBytes: number, compressedBytes: number, maxBlock: number): number {
+  if (imageBytes % STUB_INFLATE_BUFFER !== 0) return maxBlock;
+  for (let size = maxBlock; size > 4 * STREAM_TAIL_BYTES; size -= STREAM_TAIL_BYTES) {
+    const last = compressedBytes % size;
+    if (last === 0 || last >= STREAM_TAIL_BYTES) return size;
+  }
+  return maxBlock;
+}
+
 /**
  * A throwaway stream of at most one sector at `offset`, inside the write about to start there,
  * which erases and rewrites that sector anyway: whatever the buffer held is written into it and cut

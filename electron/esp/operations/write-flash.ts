@@ -16,7 +16,7 @@ import { SECTOR_SIZE, checkImages, padToWord, type FlashImage } from './regions'
 import { compressionPlanWithOffer, type StreamOffer } from '../compression-plan';
 import { findChangedSectors, rangeBytes, type ByteRange, type ChangedSectors } from './changed-sectors';
 import { isLinkTrouble, stepDownBaud } from './link-speed';
-import { emptyStubInflateBuffer } from './stub-inflate-buffer';
+import { emptyStubInflateBuffer, stubDeflateBlockSize } from './stub-inflate-buffer';
 
 export interface WriteFlashOptions {
   flashMode?: FlashMode;
@@ -321,10 +321,13 @@ async function writeCompressed(
   offer?: StreamOffer,
 ): Promise<number> {
   const { loader, chip } = session;
-  const blockSize = loader.isStub ? chip.blockSizes.stubFlash : chip.blockSizes.romFlash;
+  const largestBlock = loader.isStub ? chip.blockSizes.stubFlash : chip.blockSizes.romFlash;
   // `inflated`: how much flash each compressed block fills, so timeouts and progress follow the real work.
   // A cached stream offered for these exact bytes (checked there) replaces zlib level 9.
-  const { compressed, inflated } = await compressionPlanWithOffer(data, md5, blockSize, offer);
+  let plan = await compressionPlanWithOffer(data, md5, largestBlock, offer);
+  const blockSize = loader.isStub ? stubDeflateBlockSize(data.length, plan.compressed.length, largestBlock) : largestBlock;
+  if (blockSize !== largestBlock) plan = await compressionPlanWithOffer(data, md5, blockSize, offer);
+  const { compressed, inflated } = plan;
   const blocks = Math.ceil(compressed.length / blockSize);
   tracker.startRegion({ offset, size: data.length, sentBytes: compressed.length, compressed: true }, `Compressed ${data.length} bytes to ${compressed.length}`);
   // The stub counts bytes and erases as it goes; the ROM erases up front, rounded to whole blocks.
