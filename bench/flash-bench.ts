@@ -67,7 +67,7 @@ export interface FlashBenchRow {
 export const BOARD_FLASH_BYTES = 4 << 20;
 export const LATENCY_MS = 1;
 /** The virtual board's flash chip (W25Q32) and so its timing. */
-const BOARD_JEDEC_ID = 0xef4016;
+export const BOARD_JEDEC_ID = 0xef4016;
 
 /** The same board for every client: same chip model, flash, link model, flash timing. */
 export function benchBoard(chip: ChipFamily): Promise<VirtualBoard> {

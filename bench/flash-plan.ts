@@ -14,7 +14,10 @@ import { padToWord } from '../electron/esp/operations/regions';
 import { loadEsptoolJs } from './esptool-js-bundle';
 import { benchEsptoolJs } from './esptool-js-flash';
 import { benchCli, benchKiln, benchKilnParallel, type FlashBenchRow } from './flash-bench';
-import type { CompressionFigures, ReflashPair, ZopfliSettingRow } from './flash-tables';
+import type { CompressionFigures, ReflashPair, StubFloorRow, ZopfliSettingRow } from './flash-tables';
+import { legacyStubFloorSeconds } from './stub-floor';
+import { flashTimesFor } from '../electron/virtual-board/hardware/flash-timing';
+import { BOARD_JEDEC_ID } from './flash-bench';
 import { esp32Image, esp8266Image, type BenchImage } from './micropython-image';
 
 export interface FlashBenchPlan {
@@ -36,6 +39,8 @@ export interface FlashBenchResult {
   zopfliSettings: ZopfliSettingRow[];
   reflash: ReflashPair[];
   boards: FlashBenchRow[];
+  /** Kiln's single-board rows against the legacy stub's own floor (stub-floor.ts). */
+  stubFloor: StubFloorRow[];
   notes: string[];
   esptoolJsVersion: string;
   totalSeconds: number;
@@ -152,6 +157,13 @@ export async function runFlashBench(plan: FlashBenchPlan, log: (line: string) =>
   log(`flash: Kiln, re-imaging ${most} × ESP8266 already holding the image...`);
   boards.push(await benchKilnParallel(esp8266, most, plan.boardsBaud, { stream: streams.get(esp8266)!, reflash: true }));
 
+  const stubFloor: StubFloorRow[] = [];
+  for (const row of rows.filter((r) => r.client === 'kiln' && r.kind === 'write' && r.compression === 'zopfli' && r.boards === 1)) {
+    const image = images.find((i) => i.chip === row.chip)!;
+    const floorSeconds = legacyStubFloorSeconds({ offset: image.offset, imageBytes: padToWord(image.bytes).length, stream: streams.get(image)!, blockSize: 0x4000, baud: row.baud, times: flashTimesFor(BOARD_JEDEC_ID) });
+    stubFloor.push({ row, floorSeconds });
+  }
+
   for (const figures of compression) figures.esptoolJsBytes = rows.find((r) => r.client === 'esptool-js' && r.chip === figures.chip)?.sentBytes ?? null;
   return {
     images: images.map((image) => ({ chip: image.chip, bytes: image.bytes.length, offset: image.offset, source: image.source })),
@@ -160,6 +172,7 @@ export async function runFlashBench(plan: FlashBenchPlan, log: (line: string) =>
     zopfliSettings,
     reflash,
     boards,
+    stubFloor,
     notes,
     esptoolJsVersion: esptool.version,
     totalSeconds: elapsed(),

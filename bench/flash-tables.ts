@@ -119,6 +119,22 @@ export interface ReflashPair {
   reflash: FlashBenchRow;
 }
 
+/** A Kiln row beside the fastest the legacy stub's schedule allows for the same stream (stub-floor.ts). */
+export interface StubFloorRow {
+  row: FlashBenchRow;
+  floorSeconds: number;
+}
+
+export function formatStubFloorTable(rows: StubFloorRow[]): string {
+  return table(
+    ['run', 'Kiln s', 'max(wire, flash) s', "stub's floor s", 'floor ÷ max(wire, flash)', 'Kiln ÷ floor'],
+    rows.map(({ row, floorSeconds }) => {
+      const bound = Math.max(row.wireLimitSeconds, row.modelFlashSeconds);
+      return [`${row.chip} ${row.baud}`, row.seconds.toFixed(2), bound.toFixed(2), floorSeconds.toFixed(2), times(floorSeconds / bound), times(row.seconds / floorSeconds)];
+    }),
+  );
+}
+
 export function formatReflashTable(pairs: ReflashPair[]): string {
   return table(
     ['re-flash of a board holding the image', 'full s', 're-flash s', 're-flash ÷ full', 'unchanged B', 're-flash wire B'],
