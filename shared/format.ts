@@ -53,3 +53,8 @@ export function parseSize(text: string): number | null {
   const factor = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
   return base * factor;
 }
+
+/** An auto-baud note ("2000000 baud: the fastest rate that passed…") as read beside the rate already shown: "Automatic speed: the fastest…". */
+export function describeBaudNote(note: string): string {
+  return note.replace(/^\d+ baud: (.)/, (_, first: string) => `Automatic speed: ${first}`);
+}

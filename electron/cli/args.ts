@@ -51,7 +51,8 @@ export type Command =
 
 export interface CliOptions {
   port: string | null;
-  baud: number;
+  /** A rate, or 'auto': the fastest the port's adapter sustains that passes a link check (link-speed.ts). */
+  baud: number | 'auto';
   /** --chip: the chip the board must be ('auto': whatever it is). */
   chip: ChipFamily | 'auto';
   before: BeforeAction;
@@ -101,7 +102,8 @@ Commands (write them with - or _: write-flash or write_flash):
 Options (before or after the command; --opt VALUE or --opt=VALUE; _ or - in names):
   -p, --port PATH           Serial port (/dev/ttyUSB0, COM3, a pty) or a virtual board (below).
                             Without it: the only serial port there is, or a list to choose from
-  -b, --baud N              Baud rate for the transfer (default ${DEFAULT_BAUD})
+  -b, --baud N|auto         Baud rate for the transfer (default ${DEFAULT_BAUD}); auto: the fastest the
+                            USB adapter allows that passes a link check, stepping down if data arrives damaged
   -c, --chip CHIP           auto | esp8266 | esp32 | esp32c3 | esp32s2 | esp32s3: refuse any other chip
       --before MODE         default-reset | usb-reset | no-reset | no-reset-no-sync
       --after MODE          hard-reset | soft-reset | no-reset | no-reset-stub
@@ -332,8 +334,8 @@ export function parseCommandLine(argv: readonly string[]): { options: CliOptions
     throw new UsageError(message);
   }
   const { values, positionals } = parsed;
-  const baud = values.baud === undefined ? DEFAULT_BAUD : Number(values.baud);
-  if (!Number.isSafeInteger(baud) || baud < 9600 || baud > 5_000_000) throw new UsageError(`--baud "${values.baud}" is not a usable baud rate.`);
+  const baud = values.baud === undefined ? DEFAULT_BAUD : values.baud.toLowerCase() === 'auto' ? 'auto' : Number(values.baud);
+  if (baud !== 'auto' && (!Number.isSafeInteger(baud) || baud < 9600 || baud > 5_000_000)) throw new UsageError(`--baud "${values.baud}" is not a usable baud rate (a number such as 460800, or auto).`);
   if (values.format !== undefined && values.format.toLowerCase() !== 'raw') {
     throw new UsageError(`merge-bin --format ${values.format} is not supported: Kiln writes raw binary images (--format raw).`);
   }

@@ -5,7 +5,7 @@
  * write-plan.ts), the same checks the app makes.
  */
 import { join } from 'node:path';
-import { formatBytes, formatHex32 } from '../../shared/format';
+import { describeBaudNote, formatBytes, formatHex32 } from '../../shared/format';
 import type { DeviceInfo, OperationProgress } from '../../shared/types/device';
 import { CHIP_DISPLAY_NAMES } from '../../shared/types/chips';
 import { KilnError } from '../../shared/types/errors';
@@ -22,6 +22,8 @@ import { padToWord } from '../esp/operations/regions';
 import type { Link } from '../serial/link';
 import { LinkClosedError } from '../serial/link';
 import { listPorts, openSerialLink, type PortDescription } from '../serial/ports';
+import { describeUsbAdapter, UNKNOWN_ADAPTER_MAX_BAUD } from '../serial/usb-adapters';
+import { VIRTUAL_BOARD_MAX_BAUD } from '../services/port-sources';
 import { defaultDataDir } from '../services/data-dir';
 import { BOARD_FREE_VERBS, USAGE, UsageError, parseCommandLine, type CliOptions, type Command } from './args';
 import { imageInfo, mergeBin, version } from './board-free-verbs';
@@ -103,8 +105,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     port = options.port ?? (await choosePort(io.listPorts ?? (() => listPorts()), out.say));
     out.say(`Serial port ${port}`);
     link = await openPort(port, options, io, out);
+    const speed = options.baud === 'auto' ? { autoBaud: { maxBaud: await maxBaudForCliPort(port, io) } } : { baudRate: options.baud };
     const session = await openSession(link, {
-      baudRate: options.baud,
+      ...speed,
       before: options.before,
       useStub: !options.noStub,
       usbJtagSerial: options.before === 'usb-reset',
@@ -121,6 +124,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     out.say(`Crystal is ${info.crystalMHz}MHz`);
     out.say(`MAC: ${info.mac}`);
     out.say(session.usingStub ? `Stub running at ${session.baudRate} baud.` : `ROM loader only, at ${session.baudRate} baud.`);
+    if (options.baud === 'auto') for (const note of session.baudNotes) out.say(describeBaudNote(note));
     checkChipOption(options, info);
     // The CLI says "Erasing flash (this may take a while)..." itself, in esptool's words.
     const onProgress = (progress: OperationProgress): void => {
@@ -195,6 +199,18 @@ async function openPort(port: string, options: CliOptions, io: CliIo, out: CliOu
   const flashFile = options.flashFile ?? virtualFlashFile(dataDir, port);
   out.say(`Virtual board ${port}, flash kept in ${flashFile}`);
   return openPersistentVirtualPort(port, flashFile, 115200);
+}
+
+/** --baud auto tries rates up to the port's USB adapter's datasheet limit (a virtual board's UART takes any). */
+async function maxBaudForCliPort(port: string, io: CliIo): Promise<number> {
+  if (isVirtualPortPath(port)) return VIRTUAL_BOARD_MAX_BAUD;
+  try {
+    const described = (await (io.listPorts ?? (() => listPorts()))()).find((candidate) => candidate.path === port);
+    const adapter = described?.vendorId != null && described.productId != null ? describeUsbAdapter(described.vendorId, described.productId) : null;
+    return adapter?.maxBaud ?? UNKNOWN_ADAPTER_MAX_BAUD;
+  } catch {
+    return UNKNOWN_ADAPTER_MAX_BAUD; // the listing failed: try only the rates every adapter takes
+  }
 }
 
 /** --chip esp32 on an ESP8266: refused before anything is done to the board, as esptool does. */

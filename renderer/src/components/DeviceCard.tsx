@@ -1,4 +1,5 @@
 import type { DeviceSession } from '../../../shared/types/device';
+import { describeBaudNote } from '../../../shared/format';
 import { BoardIdentityFacts, loaderLine } from './BoardFacts';
 
 /** What Kiln learned about a connected board, in the words a datasheet would use. */
@@ -47,11 +48,6 @@ export function DeviceCard({ session, onDisconnect, stale = false, disconnectDis
       )}
     </section>
   );
-}
-
-/** "2000000 baud: the fastest rate that passed…" reads, beside the rate already shown, as "Automatic: the fastest…". */
-function describeBaudNote(note: string): string {
-  return note.replace(/^\d+ baud: (.)/, (_, first: string) => `Automatic speed: ${first}`);
 }
 
 function describeContents(session: DeviceSession): string {

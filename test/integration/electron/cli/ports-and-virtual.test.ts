@@ -87,6 +87,29 @@ async function kilnProcess(...argv: string[]): Promise<{ code: number; out: stri
   }
 }
 
+describe('--baud auto', () => {
+  const ch340: PortDescription = { ...usb('/dev/ttyUSB3', 'WCH CH340'), vendorId: 0x1a86, productId: 0x7523 };
+
+  it.each([
+    ['a CP2102, whose datasheet stops at 921600', usb('/dev/ttyUSB2', 'Silicon Labs CP210x'), 921600],
+    ['a CH340, which runs to 2 Mbaud', ch340, 2_000_000],
+  ])('on %s writes at the fastest rate the adapter allows that passes the link check', async (_what, port, expected) => {
+    const input = path.join(dir, `auto-${expected}.bin`);
+    writeFileSync(input, noise(40_000, 7));
+    const result = await kiln(['--port', port.path, '--baud', 'auto', 'write_flash', '0x100000', input], [port]);
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toContain(`Stub running at ${expected} baud.`);
+    expect(result.out).toMatch(/Automatic speed/);
+    expect(result.out).toMatch(/Hash of data verified/);
+  });
+
+  it('refuses a rate that is neither a number nor auto, and says what is', async () => {
+    const result = await kiln(['--baud', 'fast', 'read_mac'], [usb('/dev/ttyUSB2', 'Silicon Labs CP210x')]);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/--baud "fast" is not a usable baud rate \(a number such as 460800, or auto\)/);
+  });
+});
+
 describe('virtual boards keep their flash between runs', () => {
   it('virtual:esp32: write in one run, read back in the next', async () => {
     const data = noise(20_000, 31);
