@@ -4,51 +4,37 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKilnServices, type KilnServices } from '../../../../electron/ipc/kiln-services';
+import type { KilnServices } from '../../../../electron/ipc/kiln-services';
 import type { StorageProbe } from '../../../../electron/services/backups/library';
 import { createVirtualBoard, type VirtualBoard, type VirtualBoardOptions } from '../../../../electron/virtual-board';
 import { buildDemoFirmware } from '../../../../electron/virtual-board/demo-firmware';
-import type { WireResponse } from '../../../../shared/contract/api';
 import type { BackupEntry, BoardRecord, RestoreCheck } from '../../../../shared/types/backups';
 import type { DeviceSession } from '../../../../shared/types/device';
 import type { JobSummary } from '../../../../shared/types/jobs';
+import { servicesRig, type ServicesRig } from './services-rig';
 
 /**
  * Backups end to end below the UI: router → backup service → device sessions → engine → virtual
  * board, and the library folder on disk.
  */
 const MB = 1024 * 1024;
+let rig: ServicesRig | null = null;
 let dataDir: string;
 let services: KilnServices;
 let boards: Map<string, VirtualBoard>;
+let call: ServicesRig['call'];
 
 async function start(specs: Record<string, Partial<VirtualBoardOptions> & { chip: VirtualBoardOptions['chip'] }>, storage?: StorageProbe): Promise<void> {
-  dataDir = await mkdtemp(join(tmpdir(), 'kiln-backups-'));
   boards = new Map();
   for (const [path, spec] of Object.entries(specs)) boards.set(path, await createVirtualBoard({ linkModel: false, ...spec }));
-  services = await createKilnServices({
-    dataDir,
-    mode: 'headless',
-    version: 'test',
-    listHardwarePorts: async () => [],
-    openLink: async (path) => boards.get(path)!.connect(path),
-    ...(storage ? { backupStorage: storage } : {}),
-  });
-  // The test boards are virtual: the app lets them in only with the Demo board on.
-  await services.router.handle('settings.update', { demoBoard: true }, { client: 'test' });
+  rig = await servicesRig('backups', boards, storage ? { backupStorage: storage } : {});
+  ({ dataDir, services, call } = rig);
 }
 
 afterEach(async () => {
-  await services.dispose();
-  await Promise.all([...boards.values()].map((board) => board.close()));
-  await rm(dataDir, { recursive: true, force: true });
+  await rig?.close();
+  rig = null;
 });
-
-async function call<T>(name: string, args: unknown): Promise<T> {
-  const response: WireResponse = await services.router.handle(name, args, { client: 'test' });
-  if (!response.ok) throw new Error(`${name} failed: ${response.error.code}: ${response.error.message}`);
-  return response.result as T;
-}
 
 async function refusal(name: string, args: unknown): Promise<{ code: string; message: string }> {
   const response = await services.router.handle(name, args, { client: 'test' });

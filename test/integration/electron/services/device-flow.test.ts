@@ -1,60 +1,39 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createKilnServices, type KilnServices } from '../../../../electron/ipc/kiln-services';
+import type { KilnServices } from '../../../../electron/ipc/kiln-services';
 import { createVirtualBoard, type VirtualBoard } from '../../../../electron/virtual-board';
 import { buildDemoFirmware } from '../../../../electron/virtual-board/demo-firmware';
-import type { WireResponse } from '../../../../shared/contract/api';
 import type { DeviceSession } from '../../../../shared/types/device';
 import type { JobSummary } from '../../../../shared/types/jobs';
 import type { LocalImage } from '../../../../shared/types/firmware';
+import { servicesRig, type ServicesRig } from './services-rig';
 
 /**
  * The whole main-process path a click takes: router (schema check) → device sessions → firmware
  * service (resolve + fit check) → engine → virtual board, with progress arriving as job events.
  */
+let rig: ServicesRig;
 let dataDir: string;
 let services: KilnServices;
 let boards: Map<string, VirtualBoard>;
+let call: ServicesRig['call'];
 let jobEvents: JobSummary[];
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'kiln-services-'));
   boards = new Map([
     ['virtual:esp8266:svc', await createVirtualBoard({ chip: 'esp8266', flashSize: 1024 * 1024, jedecId: 0xe04014, linkModel: false })],
     ['virtual:esp32:svc', await createVirtualBoard({ chip: 'esp32', linkModel: false })],
   ]);
-  services = await createKilnServices({
-    dataDir,
-    mode: 'headless',
-    version: 'test',
-    listHardwarePorts: async () => [],
-    openLink: async (path) => {
-      const board = boards.get(path);
-      if (!board) throw new Error(`no such test board ${path}`);
-      return board.connect(path);
-    },
-  });
-  // These test boards are virtual: the app lets a client reach them only with the Demo board on.
-  await services.router.handle('settings.update', { demoBoard: true }, { client: 'test' });
+  rig = await servicesRig('services', boards);
+  ({ dataDir, services, call } = rig);
   jobEvents = [];
   services.events.subscribe((name, payload) => {
     if (name === 'job.updated') jobEvents.push(payload as JobSummary);
   });
 });
 
-afterEach(async () => {
-  await services.dispose();
-  await Promise.all([...boards.values()].map((board) => board.close()));
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function call<T>(name: string, args: unknown): Promise<T> {
-  const response: WireResponse = await services.router.handle(name, args, { client: 'test' });
-  if (!response.ok) throw new Error(`${name} failed: ${response.error.code}: ${response.error.message}`);
-  return response.result as T;
-}
+afterEach(() => rig.close());
 
 async function addLocal(name: string, bytes: Uint8Array): Promise<LocalImage> {
   const path = join(dataDir, name);

@@ -3,48 +3,34 @@
  * never share a port; the terminal takes it over only when asked, and then shows the board booting.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createKilnServices, type KilnServices } from '../../../../electron/ipc/kiln-services';
+import type { KilnServices } from '../../../../electron/ipc/kiln-services';
 import { createVirtualBoard, type VirtualBoard } from '../../../../electron/virtual-board';
 import { buildDemoFirmware } from '../../../../electron/virtual-board/demo-firmware';
 import { createMicroPythonRuntime } from '../../../../electron/virtual-board/micropython/index';
-import type { WireResponse } from '../../../../shared/contract/api';
 import type { DeviceSession } from '../../../../shared/types/device';
 import type { ReplOutput, ReplSessionInfo } from '../../../../shared/types/repl';
+import { servicesRig, type ServicesRig } from './services-rig';
 
 const PORT = 'virtual:esp32:own';
-let dataDir: string;
+let rig: ServicesRig;
 let services: KilnServices;
 let board: VirtualBoard;
+let call: ServicesRig['call'];
 let consoleText: string;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'kiln-ownership-'));
   board = await createVirtualBoard({ chip: 'esp32', linkModel: false, runtime: createMicroPythonRuntime });
   const firmware = buildDemoFirmware('esp32');
   board.writeFlashRaw(firmware.offset, firmware.data);
-  services = await createKilnServices({ dataDir, mode: 'headless', version: 'test', listHardwarePorts: async () => [], openLink: async () => board.connect(PORT) });
-  // The test board is virtual: the app lets it in only with the Demo board on.
-  await services.router.handle('settings.update', { demoBoard: true }, { client: 'test' });
+  rig = await servicesRig('ownership', new Map([[PORT, board]]));
+  ({ services, call } = rig);
   consoleText = '';
   services.events.subscribe((name, payload) => {
     if (name === 'repl.output') consoleText += Buffer.from((payload as ReplOutput).data, 'base64').toString('latin1');
   });
 });
 
-afterEach(async () => {
-  await services.dispose();
-  await board.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function call<T>(name: string, args: unknown): Promise<T> {
-  const response: WireResponse = await services.router.handle(name, args, { client: 'test' });
-  if (!response.ok) throw Object.assign(new Error(response.error.message), { code: response.error.code, hint: response.error.hint });
-  return response.result as T;
-}
+afterEach(() => rig.close());
 
 describe('port ownership', () => {
   it('refuses flashing while the terminal holds the port, and the terminal while flashing holds it', async () => {

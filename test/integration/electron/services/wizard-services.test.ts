@@ -1,51 +1,31 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createKilnServices, type KilnServices } from '../../../../electron/ipc/kiln-services';
+import type { KilnServices } from '../../../../electron/ipc/kiln-services';
 import { createVirtualBoard, type VirtualBoard } from '../../../../electron/virtual-board';
 import { buildDemoFirmware } from '../../../../electron/virtual-board/demo-firmware';
 import { makeFirmware } from '../../../fixtures/firmware/fake-micropython';
-import type { WireResponse } from '../../../../shared/contract/api';
 import type { DeviceSession } from '../../../../shared/types/device';
 import type { JobSummary } from '../../../../shared/types/jobs';
 import type { LocalImage } from '../../../../shared/types/firmware';
 import { UPLOAD_CHUNK_BYTES } from '../../../../shared/contract/uploads';
+import { servicesRig, type ServicesRig } from './services-rig';
 
 /** The services the wizard adds: connect with inspect, device.inspect, write results, uploads. */
+const PORT = 'virtual:esp32:wiz';
+let rig: ServicesRig;
 let dataDir: string;
 let services: KilnServices;
 let board: VirtualBoard;
-const PORT = 'virtual:esp32:wiz';
+let call: ServicesRig['call'];
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'kiln-wizard-services-'));
   board = await createVirtualBoard({ chip: 'esp32', linkModel: false });
-  services = await createKilnServices({
-    dataDir,
-    mode: 'headless',
-    version: 'test',
-    listHardwarePorts: async () => [],
-    openLink: async (path) => {
-      if (path !== PORT) throw new Error(`no such test board ${path}`);
-      return board.connect(path);
-    },
-  });
-  // The test boards are virtual: the app lets them in only with the Demo board on.
-  await services.router.handle('settings.update', { demoBoard: true }, { client: 'test' });
+  rig = await servicesRig('wizard-services', new Map([[PORT, board]]));
+  ({ dataDir, services, call } = rig);
 });
 
-afterEach(async () => {
-  await services.dispose();
-  await board.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function call<T>(name: string, args: unknown): Promise<T> {
-  const response: WireResponse = await services.router.handle(name, args, { client: 'test' });
-  if (!response.ok) throw new Error(`${name} failed: ${response.error.code}: ${response.error.message}`);
-  return response.result as T;
-}
+afterEach(() => rig.close());
 
 async function upload(name: string, bytes: Uint8Array, chunk = UPLOAD_CHUNK_BYTES): Promise<LocalImage> {
   const { uploadId } = await call<{ uploadId: string }>('firmware.upload.start', { name, size: bytes.length });

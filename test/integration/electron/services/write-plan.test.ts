@@ -3,53 +3,33 @@
  * refuses (overlapping images, an image for another chip) leaves the board byte-identical.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKilnServices, type KilnServices } from '../../../../electron/ipc/kiln-services';
+import type { KilnServices } from '../../../../electron/ipc/kiln-services';
 import { createVirtualBoard, type VirtualBoard } from '../../../../electron/virtual-board';
 import { buildDemoFirmware } from '../../../../electron/virtual-board/demo-firmware';
-import type { WireResponse } from '../../../../shared/contract/api';
 import type { DeviceSession } from '../../../../shared/types/device';
 import type { LocalImage } from '../../../../shared/types/firmware';
 import type { JobSummary } from '../../../../shared/types/jobs';
 import { makeFirmware, noise } from '../../../fixtures/firmware/fake-micropython';
+import { servicesRig, type ServicesRig } from './services-rig';
 
 const PORT = 'virtual:esp32:plan';
+let rig: ServicesRig;
 let dataDir: string;
 let services: KilnServices;
 let board: VirtualBoard;
+let call: ServicesRig['call'];
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'kiln-write-plan-'));
   board = await createVirtualBoard({ chip: 'esp32', linkModel: false });
   board.writeFlashRaw(0, noise(board.flashSize, 5));
-  services = await createKilnServices({
-    dataDir,
-    mode: 'headless',
-    version: 'test',
-    listHardwarePorts: async () => [],
-    openLink: async (path) => {
-      if (path !== PORT) throw new Error(`no such test board ${path}`);
-      return board.connect(path);
-    },
-  });
-  // The test board is virtual: the app lets it in only with the Demo board on.
-  await services.router.handle('settings.update', { demoBoard: true }, { client: 'test' });
+  rig = await servicesRig('write-plan', new Map([[PORT, board]]));
+  ({ dataDir, services, call } = rig);
 });
 
-afterEach(async () => {
-  await services.dispose();
-  await board.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function call<T>(name: string, args: unknown): Promise<T> {
-  const response: WireResponse = await services.router.handle(name, args, { client: 'test' });
-  if (!response.ok) throw new Error(`${name} failed: ${response.error.code}: ${response.error.message}`);
-  return response.result as T;
-}
+afterEach(() => rig.close());
 
 async function addLocal(name: string, bytes: Uint8Array): Promise<LocalImage> {
   const path = join(dataDir, name);
