@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
-import { chromium, type Browser } from '@playwright/test';
-import { CHROMIUM_PATH, startHeadlessKiln, type HeadlessKiln } from './headless-fixture';
+import type { Browser } from '@playwright/test';
+import { browserInstanceFixture, startHeadlessKiln, type HeadlessKiln } from './headless-fixture';
 import { buildImage } from '../../electron/esp/image';
 
 /** A valid ESP32 image followed by noise up to `total` bytes (noise does not compress: it takes real wire time). */
@@ -34,14 +34,7 @@ const BOARDS = Array.from({ length: 8 }, (_, i) => ({
 const PULLED = 'virtual:esp32:desk8';
 
 const test = base.extend<{ kiln: HeadlessKiln; page: Page }, { browserInstance: Browser }>({
-  browserInstance: [
-    async ({}, use) => {
-      const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-      await use(browser);
-      await browser.close();
-    },
-    { scope: 'worker' },
-  ],
+  browserInstance: browserInstanceFixture,
   kiln: async ({}, use) => {
     const { kiln, stop } = await startHeadlessKiln({
       prepare: async (dataDir) => {

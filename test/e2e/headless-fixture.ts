@@ -52,15 +52,19 @@ export async function startHeadlessKiln(
   };
 }
 
+/** One Debian Chromium per Playwright worker, for every spec's fixtures. */
+export const browserInstanceFixture: [(fixtures: object, use: (browser: Browser) => Promise<void>) => Promise<void>, { scope: 'worker' }] = [
+  // Playwright reads which fixtures a function uses from its first parameter's pattern: none here.
+  async ({}, use) => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    await use(browser);
+    await browser.close();
+  },
+  { scope: 'worker' },
+];
+
 export const test = base.extend<{ kiln: HeadlessKiln; page: Page }, { browserInstance: Browser }>({
-  browserInstance: [
-    async ({}, use) => {
-      const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-      await use(browser);
-      await browser.close();
-    },
-    { scope: 'worker' },
-  ],
+  browserInstance: browserInstanceFixture,
   kiln: async ({}, use) => {
     const { kiln, stop } = await startHeadlessKiln();
     await use(kiln);

@@ -1,8 +1,8 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
-import { CHROMIUM_PATH, startHeadlessKiln, type HeadlessKiln } from './headless-fixture';
+import type { Browser } from '@playwright/test';
+import { browserInstanceFixture, startHeadlessKiln, type HeadlessKiln } from './headless-fixture';
 import { spawn } from 'node:child_process';
 import { patchImageHeader } from '../../electron/esp/image';
 import { flashSizeNameForBytes } from '../../electron/esp/image-tables';
@@ -68,14 +68,7 @@ export interface WizardKiln extends HeadlessKiln {
 }
 
 export const test = base.extend<{ kiln: WizardKiln; page: Page }, { browserInstance: Browser }>({
-  browserInstance: [
-    async ({}, use) => {
-      const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-      await use(browser);
-      await browser.close();
-    },
-    { scope: 'worker' },
-  ],
+  browserInstance: browserInstanceFixture,
   kiln: async ({}, use) => {
     const catalog = await startCatalogServer();
     let dir = '';

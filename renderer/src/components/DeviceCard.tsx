@@ -1,6 +1,7 @@
 import type { DeviceSession } from '../../../shared/types/device';
 import { describeBaudNote } from '../../../shared/format';
 import { BoardIdentityFacts, loaderLine } from './BoardFacts';
+import { WarningList } from './WarningList';
 
 /** What Kiln learned about a connected board, in the words a datasheet would use. */
 export function DeviceCard({ session, onDisconnect, stale = false, disconnectDisabled = false }: { session: DeviceSession; onDisconnect: () => void; stale?: boolean; disconnectDisabled?: boolean }) {
@@ -39,13 +40,7 @@ export function DeviceCard({ session, onDisconnect, stale = false, disconnectDis
           )}
         </dd>
       </dl>
-      {session.warnings.length > 0 && (
-        <ul className="warnings">
-          {session.warnings.map((warning) => (
-            <li key={warning}>{warning}</li>
-          ))}
-        </ul>
-      )}
+      <WarningList warnings={session.warnings} />
     </section>
   );
 }

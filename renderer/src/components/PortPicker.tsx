@@ -4,6 +4,7 @@ import { useAppStore } from '../stores/app-store';
 import { useDeviceStore } from '../stores/device-store';
 import { useReplStore } from '../stores/repl-store';
 import { isLikelyBoard } from '../../../shared/types/ports';
+import { WarningList } from './WarningList';
 
 /**
  * The list of serial ports, with the USB adapter named, as radio buttons (arrow keys move between
@@ -30,13 +31,7 @@ export function PortPicker() {
         </button>
       </div>
       {error && <p className="field-error">{error}</p>}
-      {warnings.length > 0 && (
-        <ul className="warnings" aria-label="Port list warnings">
-          {warnings.map((warning) => (
-            <li key={warning}>{warning}</li>
-          ))}
-        </ul>
-      )}
+      <WarningList warnings={warnings} label="Port list warnings" />
       {!loaded ? (
         <p className="muted">Looking for serial ports…</p>
       ) : ports.length === 0 ? (

@@ -12,6 +12,7 @@ import { BoardHistoryTable } from './BoardHistoryTable';
 import { formatDate } from './format-date';
 import { JobProgress } from './JobProgress';
 import { ConfirmDialog } from './Modal';
+import { WarningList } from '../WarningList';
 
 /** Everything known about the connected board: what it is, what firmware it seems to run, its backups, and erasing it. */
 export function DevicePage() {
@@ -99,13 +100,7 @@ function ConnectedBoard({ session }: { session: DeviceSession }) {
           <dt>Last written</dt>
           <dd>{record?.lastFlash ? `${formatDate(record.lastFlash.at)}: ${record.lastFlash.what}` : '–'}</dd>
         </dl>
-        {session.warnings.length > 0 && (
-          <ul className="warnings">
-            {session.warnings.map((warning) => (
-              <li key={warning}>{warning}</li>
-            ))}
-          </ul>
-        )}
+        <WarningList warnings={session.warnings} />
       </section>
       <BackupCard session={session} />
       <EraseCard session={session} />

@@ -8,6 +8,7 @@ import { useJobsStore } from '../../stores/jobs-store';
 import { formatDate } from './format-date';
 import { JobProgress } from './JobProgress';
 import { Modal } from './Modal';
+import { WarningList } from '../WarningList';
 
 /**
  * Restoring a backup: pick the board, see what Kiln checked (chip, flash size, which board it came
@@ -91,13 +92,7 @@ export function RestoreDialog({ entry, onClose }: { entry: BackupEntry; onClose:
             </ul>
           </div>
         )}
-        {check && check.warnings.length > 0 && (
-          <ul className="warnings">
-            {check.warnings.map((warning) => (
-              <li key={warning}>{warning}</li>
-            ))}
-          </ul>
-        )}
+        {check && <WarningList warnings={check.warnings} />}
         {check?.ok && !jobId && (
           <div className="confirmations">
             {check.otherBoard && (

@@ -6,6 +6,7 @@ import { useFirmwareStore } from '../../stores/firmware-store';
 import { useJobsStore } from '../../stores/jobs-store';
 import { overallProgress, planStages } from './flash-progress';
 import { describeDiff } from './diff-summary';
+import { WarningList } from '../WarningList';
 
 export interface FlashStepProps {
   session: DeviceSession;
@@ -59,13 +60,7 @@ export function FlashStep({ session, imageBytes, needsDownload, blocked, onOpenR
         </p>
         {result && <p>{describeDiff(result.regions)}</p>}
         {!verified && <p className="warnings">The board’s loader could not compute a hash, so the write was not verified.</p>}
-        {result && result.warnings.length > 0 && (
-          <ul className="warnings">
-            {result.warnings.map((w) => (
-              <li key={w}>{w}</li>
-            ))}
-          </ul>
-        )}
+        {result && <WarningList warnings={result.warnings} />}
         <p className="muted">Open the REPL to start MicroPython and talk to it, or disconnect to restart the board into it.</p>
         <div className="actions">
           {onOpenRepl && (
