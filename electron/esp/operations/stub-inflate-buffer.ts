@@ -36,8 +36,8 @@ export function stubDeflateBlockSize(imageBytes: number, compressedBytes: number
 /**
  * A throwaway stream of at most one sector at `offset`, inside the write about to start there,
  * which erases and rewrites that sector anyway: whatever the buffer held is written into it and cut
- * at the announced size, and the buffer is empty afterwards. The stub may answer "too much data"
- * (the buffer filled before the stream's end); only link trouble is an error.
+ * at the announced size, and the buffer is empty afterwards. Its end may be answered with "too much
+ * data" (the buffer filled before the stream's end), which is expected; any other failure stands.
  */
 export async function emptyStubInflateBuffer(session: EspSession, offset: number, writeLength: number): Promise<void> {
   const size = Math.min(writeLength, SECTOR_SIZE - (offset % SECTOR_SIZE));
@@ -45,8 +45,9 @@ export async function emptyStubInflateBuffer(session: EspSession, offset: number
   const { loader, chip } = session;
   const blockSize = chip.blockSizes.stubFlash;
   await loader.flashBegin(Op.FLASH_DEFL_BEGIN, { size, blocks: 1, blockSize, offset, encryptWord: false }, DEFAULT_TIMEOUT_MS);
+  // A block refused (damaged on the way) was not inflated: that error stands, and the buffer stays marked.
+  await loader.flashData(Op.FLASH_DEFL_DATA, stream, 0, DEFAULT_TIMEOUT_MS);
   try {
-    await loader.flashData(Op.FLASH_DEFL_DATA, stream, 0, DEFAULT_TIMEOUT_MS);
     await loader.flashEnd(Op.FLASH_DEFL_END, false);
   } catch (error) {
     if (!(error instanceof CommandFailedError)) throw error;
