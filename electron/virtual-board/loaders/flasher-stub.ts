@@ -20,7 +20,7 @@ import { securityInfoBytes } from './rom-bootloader';
  * - Inflated data collects in one 32 KiB output buffer that is written when full or when the
  *   stream ends. The buffer belongs to the running stub, not to the stream: FLASH_DEFL_BEGIN does
  *   not empty it, so what an interrupted stream left there is written first, at the next stream's
- *   offset (the host must flush it; see write-flash.ts). A block arriving once the announced size
+ *   offset (the host must empty it; see electron/esp/operations/stub-inflate-buffer.ts). A block arriving once the announced size
  *   is written is TOO_MUCH_DATA, as is output that fills the size before the stream's end.
  * - READ_FLASH replies, then sends raw packets of the requested size while fewer than max_in_flight
  *   bytes are unacknowledged; the host acknowledges each with the total received so far (a 4-byte
