@@ -22,7 +22,7 @@ import { padToWord } from '../esp/operations/regions';
 import type { Link } from '../serial/link';
 import { LinkClosedError } from '../serial/link';
 import { listPorts, openSerialLink, type PortDescription } from '../serial/ports';
-import { describeUsbAdapter, UNKNOWN_ADAPTER_MAX_BAUD } from '../serial/usb-adapters';
+import { adapterMaxBaud, UNKNOWN_ADAPTER_MAX_BAUD } from '../serial/usb-adapters';
 import { VIRTUAL_BOARD_MAX_BAUD } from '../services/port-sources';
 import { defaultDataDir } from '../services/data-dir';
 import { BOARD_FREE_VERBS, USAGE, UsageError, parseCommandLine, type CliOptions, type Command } from './args';
@@ -206,8 +206,7 @@ async function maxBaudForCliPort(port: string, io: CliIo): Promise<number> {
   if (isVirtualPortPath(port)) return VIRTUAL_BOARD_MAX_BAUD;
   try {
     const described = (await (io.listPorts ?? (() => listPorts()))()).find((candidate) => candidate.path === port);
-    const adapter = described?.vendorId != null && described.productId != null ? describeUsbAdapter(described.vendorId, described.productId) : null;
-    return adapter?.maxBaud ?? UNKNOWN_ADAPTER_MAX_BAUD;
+    return adapterMaxBaud(described?.vendorId ?? null, described?.productId ?? null);
   } catch {
     return UNKNOWN_ADAPTER_MAX_BAUD; // the listing failed: try only the rates every adapter takes
   }

@@ -47,6 +47,11 @@ export function describeUsbAdapter(vendorId: number, productId: number): UsbAdap
   return known ? { ...known, usbJtagSerial: false, nativeUsb: false } : null;
 }
 
+/** The fastest baud worth trying through the adapter with these ids (unknown or missing ids: the safe default). */
+export function adapterMaxBaud(vendorId: number | null, productId: number | null): number {
+  return (vendorId !== null && productId !== null ? describeUsbAdapter(vendorId, productId)?.maxBaud : undefined) ?? UNKNOWN_ADAPTER_MAX_BAUD;
+}
+
 /** serialport reports ids as hex strings ("10c4", "EA60"); undefined or junk gives null. */
 export function parseUsbId(text: string | undefined): number | null {
   if (!text || !/^(0x)?[0-9a-f]{1,4}$/i.test(text)) return null;

@@ -8,7 +8,7 @@ import type { PortInfo, PortListing } from '../../shared/types/ports';
 import { CHIP_DISPLAY_NAMES, type ChipFamily } from '../../shared/types/chips';
 import type { Link } from '../serial/link';
 import { listPorts, openSerialLink } from '../serial/ports';
-import { UNKNOWN_ADAPTER_MAX_BAUD, describeUsbAdapter, parseUsbId } from '../serial/usb-adapters';
+import { UNKNOWN_ADAPTER_MAX_BAUD, adapterMaxBaud, parseUsbId } from '../serial/usb-adapters';
 import { isVirtualPortPath, openVirtualPort } from '../virtual-board/access/virtual-ports';
 
 export type PortLister = () => Promise<PortInfo[]>;
@@ -58,9 +58,7 @@ export const VIRTUAL_BOARD_MAX_BAUD = 2_000_000;
 export function maxBaudForPort(port: PortInfo | undefined): number {
   if (!port) return UNKNOWN_ADAPTER_MAX_BAUD;
   if (port.virtual) return VIRTUAL_BOARD_MAX_BAUD;
-  const vendorId = parseUsbId(port.vendorId ?? undefined);
-  const productId = parseUsbId(port.productId ?? undefined);
-  return (vendorId !== null && productId !== null ? describeUsbAdapter(vendorId, productId)?.maxBaud : undefined) ?? UNKNOWN_ADAPTER_MAX_BAUD;
+  return adapterMaxBaud(parseUsbId(port.vendorId ?? undefined), parseUsbId(port.productId ?? undefined));
 }
 
 /** The Demo boards: virtual boards inside Kiln, for trying it without hardware. */

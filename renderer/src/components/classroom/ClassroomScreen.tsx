@@ -4,6 +4,7 @@ import type { ClassroomRunInfo, ClassroomStation } from '../../../../shared/type
 import { formatBytes } from '../../../../shared/format';
 import { useAppStore } from '../../stores/app-store';
 import { useClassroomStore } from '../../stores/classroom-store';
+import { ErrorBanner } from '../ErrorBanner';
 import { RecipeForm } from './RecipeForm';
 import { RunReport } from './RunReport';
 import { StationTile } from './StationTile';
@@ -22,14 +23,7 @@ export function ClassroomScreen() {
         <h1>Classroom</h1>
         <p className="muted">Image a tray of boards at once: choose a recipe, then plug boards in and watch them finish.</p>
       </header>
-      {error && (
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-          <button type="button" className="link-button" onClick={dismiss}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      {error && <ErrorBanner message={error} onDismiss={dismiss} />}
       {notice && !error && (
         <p className="note" role="status">
           {notice}

@@ -1,29 +1,12 @@
 /** The `kiln` CLI, run in process against virtual boards (virtual:esp8266, virtual:esp32). */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeVirtualPorts, setVirtualBoardDefaults } from '../../../../electron/virtual-board/access/virtual-ports';
-import { runKiln } from './run-kiln';
+import { describe, expect, it } from 'vitest';
+import { virtualBoardCli } from './run-kiln';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'kiln-cli-'));
-  // The Demo boards erase and program in real time; a hundredth of it keeps this file quick.
-  setVirtualBoardDefaults({ flashTiming: 0.01 });
-});
-afterAll(async () => {
-  setVirtualBoardDefaults({});
-  await closeVirtualPorts();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function kiln(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  return runKiln(argv, {
-    sessionOptions: { connectAttempts: 3 },
-    dataDir: dir,
-  });
-}
+// The Demo boards erase and program in real time; a hundredth of it keeps this file quick.
+const { dir, kiln } = virtualBoardCli('cli', 0.01);
 
 function file(name: string, data: Uint8Array): string {
   const full = path.join(dir, name);

@@ -2,32 +2,15 @@
  * write-flash keeps a zopfli stream of what it wrote in Kiln's data folder: the next board given
  * the same file gets fewer bytes on the wire, and the esptool lines say the true numbers.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boardFor, closeVirtualPorts, setVirtualBoardDefaults } from '../../../../electron/virtual-board/access/virtual-ports';
-import { runKiln } from './run-kiln';
+import { describe, expect, it } from 'vitest';
+import { boardFor } from '../../../../electron/virtual-board/access/virtual-ports';
+import { virtualBoardCli } from './run-kiln';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'kiln-cli-streams-'));
-  setVirtualBoardDefaults({ flashTiming: 'instant' });
-});
-afterAll(async () => {
-  setVirtualBoardDefaults({});
-  await closeVirtualPorts();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function kiln(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  return runKiln(argv, {
-    sessionOptions: { connectAttempts: 3 },
-    dataDir: dir,
-  });
-}
+const { dir, kiln } = virtualBoardCli('cli-streams', 'instant');
 
 describe('kiln write-flash with kept compressed streams', () => {
   it('the second board gets the zopfli stream the first write left behind', async () => {
