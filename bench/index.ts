@@ -32,9 +32,9 @@ const FULL: FlashBenchPlan = {
   boards: [1, 4, 8],
   boardsBaud: 921600,
   zopfliSettings: [
-    { numiterations: 15, blocksplitting: true, blocksplittingmax: 15 },
+    { numiterations: 15, blocksplitting: true, blocksplittingmax: 60 },
     { numiterations: 15, blocksplitting: true, blocksplittingmax: 0 },
-    { numiterations: 50, blocksplitting: true, blocksplittingmax: 60 },
+    { numiterations: 60, blocksplitting: true, blocksplittingmax: 0 },
   ],
 };
 

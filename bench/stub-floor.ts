@@ -6,8 +6,9 @@
  * - the host may have one block on the wire while the stub handles the one before (two receive
  *   buffers; the answer goes out when handling starts), so block k+1 arrives w(k+1) after block k
  *   is answered, and is handled once it has arrived and block k is done;
- * - at each block's start the stub starts the next erase if the chip is idle (64 KiB where aligned
- *   and a whole block remains, else 4 KiB), and does not wait for it;
+ * - at each block's start, and again after a buffer write when more of the block remains, the stub
+ *   starts the next erase if the chip is idle (64 KiB where aligned and a whole block remains, else
+ *   4 KiB), and does not wait for it;
  * - inflated data is written per 32 KiB buffer (and at the stream's end): the write first waits
  *   for the erases it needs, then for the chip, then programs (the CPU waits).
  *
@@ -94,6 +95,8 @@ export function legacyStubFloorSeconds(input: StubFloorInput): number {
     while (buffered >= BUFFER) {
       write(BUFFER);
       buffered -= BUFFER;
+      // More of this block to inflate after a write: the stub's inflate loop starts an erase first.
+      if (buffered > 0) startErase();
     }
     if (k === inflated.length - 1 && buffered > 0) write(buffered);
     done = cursor;

@@ -71,6 +71,11 @@ export class StubLoader implements Loader {
   /** Inflated bytes waiting to be written; kept across streams, as the stub's static buffer is. */
   private readonly inflated = new Uint8Array(STUB_INFLATE_BUFFER);
   private inflatedUsed = 0;
+  /**
+   * The buffer was just written while a block was inflating: the stub's inflate loop starts the
+   * next erase (if the chip is idle) before it decompresses the rest of that block.
+   */
+  private wroteMidBlock = false;
 
   constructor(private readonly host: LoaderHost) {
     this.chipSize = defaultChipSize(host);
@@ -311,7 +316,9 @@ export class StubLoader implements Loader {
     // Decompressing takes time on the chip, so the stub starts an erase meanwhile.
     this.startNextErase(flash);
     flash.remainingCompressed = Math.max(0, flash.remainingCompressed - payload.length);
+    this.wroteMidBlock = false;
     const result = flash.inflate.push(payload);
+    this.wroteMidBlock = false;
     // The stream's end writes what the buffer holds (trimmed to the announced size).
     if (result.ended && this.inflatedUsed > 0 && flash.remaining > 0) this.writeInflated(flash);
     if (result.error) flash.lastError = StubError.INFLATE_ERROR;
@@ -319,15 +326,27 @@ export class StubLoader implements Loader {
     else if (!result.ended && flash.remaining === 0) flash.lastError = StubError.TOO_MUCH_DATA;
   }
 
-  /** Inflated output fills the 32 KiB buffer, which is written each time it is full. */
+  /**
+   * Inflated output fills the 32 KiB buffer, which is written each time it is full. The stub
+   * inflates a block in a loop (esptool 4.6.1 stub_write_flash.c): each turn starts an erase if
+   * the chip is idle, then decompresses until the block is used up or the buffer is full; so when
+   * more of the block follows a write, another erase is started first.
+   */
   private collectInflated(flash: FlashState, chunk: Uint8Array): void {
     let at = 0;
     while (at < chunk.length && flash.remaining > 0) {
+      if (this.wroteMidBlock) {
+        this.wroteMidBlock = false;
+        this.startNextErase(flash);
+      }
       const n = Math.min(chunk.length - at, this.inflated.length - this.inflatedUsed);
       this.inflated.set(chunk.subarray(at, at + n), this.inflatedUsed);
       this.inflatedUsed += n;
       at += n;
-      if (this.inflatedUsed === this.inflated.length) this.writeInflated(flash);
+      if (this.inflatedUsed === this.inflated.length) {
+        this.writeInflated(flash);
+        this.wroteMidBlock = true;
+      }
     }
   }
 

@@ -17,8 +17,8 @@ afterEach(async () => {
   boards = [];
 });
 
-async function stubBoard(chip: 'esp8266' | 'esp32' | 'esp32c3' = 'esp32') {
-  const board = await createVirtualBoardImpl({ chip, bootMode: 'download', linkModel: false });
+async function stubBoard(chip: 'esp8266' | 'esp32' | 'esp32c3' = 'esp32', flashTiming?: 'instant') {
+  const board = await createVirtualBoardImpl({ chip, bootMode: 'download', linkModel: false, flashTiming });
   boards.push(board);
   const link = board.connect();
   if (chip === 'esp8266') await link.setBaudRate(74880);
@@ -80,6 +80,40 @@ describe('flasher stub', () => {
     expect(board.readFlash(end, 0x1000 - (end % 0x1000)).every((b) => b === 0xff)).toBe(true); // rest of last sector erased
     expect(board.readFlash(0x10fff, 1)[0]).toBe(0x00); // sector before untouched
     expect(board.readFlash(Math.ceil(end / 0x1000) * 0x1000, 1)[0]).toBe(0x00); // sector after untouched
+  });
+
+  it('starts an erase at each turn of its inflate loop: at a block\'s start and after a buffer write with more of the block to come', async () => {
+    // esptool 4.6.1 stub_write_flash.c: each turn of the loop over one FLASH_DEFL_DATA block starts
+    // the next erase if the chip is idle (instant timing: always), then inflates until the block is
+    // used up or the 32 KiB buffer is full. The first block here inflates to about 48 KiB: one
+    // buffer written, then more of the block, so a second erase starts before the next block comes.
+    const { board, host } = await stubBoard('esp32', 'instant');
+    const log: string[] = [];
+    const flash = board.flash;
+    const hex = (n: number): string => `0x${n.toString(16)}`;
+    const { program, eraseSector, eraseBlock64 } = flash;
+    flash.program = (address, data) => (log.push(`program ${hex(address)}`), program.call(flash, address, data));
+    flash.eraseSector = (sector) => (log.push(`erase sector ${hex(sector * 0x1000)}`), eraseSector.call(flash, sector));
+    flash.eraseBlock64 = (block) => (log.push(`erase block ${hex(block * 0x10000)}`), eraseBlock64.call(flash, block));
+    const image = new Uint8Array(96 * 1024).map((_, i) => (i * 7) & 0x3f);
+    const compressed = new Uint8Array(deflateSync(image));
+    const half = Math.ceil(compressed.length / 2);
+    expect(status(await host.command(OP.FLASH_DEFL_BEGIN, u32(image.length, 2, half, 0x100000)))).toEqual([0, 0]);
+    for (let seq = 0; seq < 2; seq++) {
+      log.push(`block ${seq}`);
+      const { payload, chk } = dataPayload(compressed.subarray(seq * half, (seq + 1) * half), seq);
+      expect(status(await host.command(OP.FLASH_DEFL_DATA, payload, chk))).toEqual([0, 0]);
+    }
+    expect(status(await host.command(OP.FLASH_DEFL_END, u32(1)))).toEqual([0, 0]);
+    expect(log.slice(0, 6)).toEqual([
+      'block 0',
+      'erase block 0x100000', // the block's start
+      'program 0x100000', // the first 32 KiB buffer
+      'erase sector 0x110000', // more of the block to inflate: the next erase (8 sectors remain, less than a block)
+      'block 1',
+      'erase sector 0x111000', // the next block's start
+    ]);
+    expect(Buffer.from(board.readFlash(0x100000, image.length)).equals(Buffer.from(image))).toBe(true);
   });
 
   it('keeps inflated bytes in its 32 KiB buffer across streams: an interrupted stream\'s are written first at the next offset', async () => {
