@@ -1,11 +1,13 @@
 import { create } from 'zustand';
-import type { ClassroomRecipe, ClassroomState, ClassroomStationOptions } from '../../../shared/types/classroom';
+import type { ClassroomHistoryRun, ClassroomRecipe, ClassroomState, ClassroomStationOptions } from '../../../shared/types/classroom';
 import type { CachedFirmware, LocalImage } from '../../../shared/types/firmware';
 import { api } from '../api';
 import { describeError } from '../error-text';
 
 interface ClassroomStore {
   state: ClassroomState | null;
+  /** Runs kept in the data folder (this one too, while it goes on), newest first; null until loaded. */
+  history: ClassroomHistoryRun[] | null;
   /** Firmware the recipe can use: downloads in the cache and local images. */
   cached: CachedFirmware[];
   local: LocalImage[];
@@ -22,7 +24,8 @@ interface ClassroomStore {
   stop(): Promise<void>;
   /** The report as a CSV download (the browser's, or the desktop app's save dialog). */
   downloadCsv(runId?: string): Promise<void>;
-  saveCsv(folder: string): Promise<boolean>;
+  saveCsv(folder: string, runId?: string): Promise<boolean>;
+  loadHistory(): Promise<void>;
   receive(state: ClassroomState): void;
   dismiss(): void;
 }
@@ -43,6 +46,7 @@ export const useClassroomStore = create<ClassroomStore>((set, get) => {
   }
   return {
     state: null,
+    history: null,
     cached: [],
     local: [],
     working: false,
@@ -50,8 +54,13 @@ export const useClassroomStore = create<ClassroomStore>((set, get) => {
     notice: null,
     async refresh() {
       try {
-        const [state, cached, local] = await Promise.all([api.invoke('classroom.state', {}), api.invoke('firmware.cache.list', {}), api.invoke('firmware.local.list', {})]);
-        set({ cached, local });
+        const [state, cached, local, history] = await Promise.all([
+          api.invoke('classroom.state', {}),
+          api.invoke('firmware.cache.list', {}),
+          api.invoke('firmware.local.list', {}),
+          api.invoke('classroom.history', {}),
+        ]);
+        set({ cached, local, history });
         get().receive(state);
       } catch (error) {
         set({ error: describeError(error) });
@@ -89,9 +98,9 @@ export const useClassroomStore = create<ClassroomStore>((set, get) => {
         set({ error: describeError(error) });
       }
     },
-    async saveCsv(folder) {
+    async saveCsv(folder, runId) {
       try {
-        const saved = await api.invoke('classroom.report.save', { folder });
+        const saved = await api.invoke('classroom.report.save', runId ? { folder, runId } : { folder });
         set({ notice: `Saved ${saved.rows} row${saved.rows === 1 ? '' : 's'} to ${saved.path}.`, error: null });
         return true;
       } catch (error) {
@@ -99,8 +108,18 @@ export const useClassroomStore = create<ClassroomStore>((set, get) => {
         return false;
       }
     },
+    async loadHistory() {
+      try {
+        set({ history: await api.invoke('classroom.history', {}) });
+      } catch (error) {
+        set({ error: describeError(error) });
+      }
+    },
     receive(state) {
+      const ended = get().state?.run && !state.run;
       set({ state });
+      // A run that ended is now an earlier run.
+      if (ended) void get().loadHistory();
     },
     dismiss() {
       set({ error: null, notice: null });

@@ -1,10 +1,11 @@
-import { useEffect, useId } from 'react';
+import { useEffect, useId, useMemo } from 'react';
 import { CHIP_DISPLAY_NAMES } from '../../../../shared/types/chips';
 import type { ClassroomRunInfo, ClassroomStation } from '../../../../shared/types/classroom';
 import { formatBytes } from '../../../../shared/format';
 import { useAppStore } from '../../stores/app-store';
 import { useClassroomStore } from '../../stores/classroom-store';
 import { ErrorBanner } from '../ErrorBanner';
+import { EarlierRuns } from './EarlierRuns';
 import { RecipeForm } from './RecipeForm';
 import { RunReport } from './RunReport';
 import { StationTile } from './StationTile';
@@ -17,6 +18,8 @@ export function ClassroomScreen() {
     void refresh();
   }, [refresh]);
   const run = state?.run ?? null;
+  // The run on screen (going on, or just ended with its report still shown) is not an earlier run.
+  const onScreen = useMemo(() => new Set([run?.id, state?.report[0]?.runId].filter((id): id is string => id !== undefined)), [run?.id, state?.report]);
   return (
     <div className="screen classroom-screen">
       <header className="screen-header">
@@ -31,6 +34,7 @@ export function ClassroomScreen() {
       )}
       {!state ? <p className="muted">Loading…</p> : run ? <Station run={run} stations={state.stations} /> : <RecipeForm />}
       {state && (run || state.report.length > 0) && <RunReport rows={state.report} />}
+      {state && <EarlierRuns exclude={onScreen} />}
     </div>
   );
 }

@@ -6,8 +6,11 @@ import { useClassroomStore } from '../../stores/classroom-store';
 
 const RESULT_TEXT: Record<ClassroomReportRow['result'], string> = { done: '✓ Done', failed: '✕ Failed', cancelled: '■ Cancelled', skipped: '⊘ Skipped', unplugged: '⚠ Unplugged' };
 
-/** One row per attempt on a board, newest last; exported as CSV for the teacher's records. */
-export function RunReport({ rows }: { rows: ClassroomReportRow[] }) {
+/**
+ * One row per attempt on a board, newest last; exported as CSV for the teacher's records. Without
+ * `runId` it is the current (or last) run's; with it, an earlier run's from the history.
+ */
+export function RunReport({ rows, runId, title = 'Run report' }: { rows: ClassroomReportRow[]; runId?: string; title?: string }) {
   const { downloadCsv, saveCsv } = useClassroomStore();
   const id = useId();
   const [saving, setSaving] = useState(false);
@@ -16,15 +19,15 @@ export function RunReport({ rows }: { rows: ClassroomReportRow[] }) {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (await saveCsv(folder.trim())) setSaving(false);
+    if (await saveCsv(folder.trim(), runId)) setSaving(false);
   }
 
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
       <div className="card-header">
-        <h2 id={`${id}-title`}>Run report</h2>
+        <h2 id={`${id}-title`}>{title}</h2>
         <div className="classroom-actions">
-          <button type="button" className="button small" disabled={rows.length === 0} onClick={() => void downloadCsv()}>
+          <button type="button" className="button small" disabled={rows.length === 0} onClick={() => void downloadCsv(runId)}>
             Export CSV
           </button>
           <button type="button" className="button small secondary" disabled={rows.length === 0} onClick={() => setSaving((open) => !open)} aria-expanded={saving}>
@@ -49,7 +52,7 @@ export function RunReport({ rows }: { rows: ClassroomReportRow[] }) {
             {done} board{done === 1 ? '' : 's'} done · {rows.length} attempt{rows.length === 1 ? '' : 's'}
           </p>
           <div className="table-wrap">
-            <table className="table classroom-report" aria-label="Run report">
+            <table className="table classroom-report" aria-label={title}>
               <thead>
                 <tr>
                   <th scope="col">Port</th>
