@@ -57,7 +57,7 @@ describe('bench targets', () => {
   const verdict = (name: RegExp) => targets.find((t) => name.test(t.name));
 
   it('judges each target from its rows: pass and fail both reported', () => {
-    expect(verdict(/0\.95 × Node zlib 9/)).toMatchObject({ pass: false, measured: expect.stringMatching(/^0\.953×/) });
+    expect(verdict(/0\.95 × Node zlib 9/)).toMatchObject({ pass: false, measured: expect.stringMatching(/^0\.9525× \(381000 vs 400000 B\)$/) });
     expect(verdict(/re-flash of an identical board/)).toMatchObject({ pass: true, measured: '0.098×' });
     expect(verdict(/Kiln esp8266 921600: wall ≤ 1\.02/)).toMatchObject({ pass: true });
     expect(verdict(/Kiln esp8266 115200: wall ≤ 1\.02/)).toMatchObject({ pass: false });
