@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { Browser } from '@playwright/test';
-import { browserInstanceFixture, startHeadlessKiln, type HeadlessKiln } from './headless-fixture';
+import { browserInstanceFixture, downloadsPageFixture, startHeadlessKiln, type HeadlessKiln } from './headless-fixture';
 import { ClassroomHistory } from '../../electron/services/classroom-report';
 import type { ClassroomHistoryRun, ClassroomReportRow } from '../../shared/types/classroom';
 
@@ -64,12 +64,7 @@ const test = base.extend<{ kiln: HeadlessKiln; page: Page }, { browserInstance: 
     await use(kiln);
     await stop();
   },
-  page: async ({ browserInstance }, use) => {
-    const context = await browserInstance.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    const page = await context.newPage();
-    await use(page);
-    await context.close();
-  },
+  page: downloadsPageFixture,
 });
 
 test('earlier runs are listed after a restart, newest first; a run\'s report opens and exports as CSV', async ({ page, kiln }) => {

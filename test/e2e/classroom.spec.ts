@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { Browser } from '@playwright/test';
-import { browserInstanceFixture, startHeadlessKiln, type HeadlessKiln } from './headless-fixture';
+import { browserInstanceFixture, downloadsPageFixture, startHeadlessKiln, type HeadlessKiln } from './headless-fixture';
 import { buildImage } from '../../electron/esp/image';
 
 /** A valid ESP32 image followed by noise up to `total` bytes (noise does not compress: it takes real wire time). */
@@ -48,12 +48,7 @@ const test = base.extend<{ kiln: HeadlessKiln; page: Page }, { browserInstance: 
     await use(kiln);
     await stop();
   },
-  page: async ({ browserInstance }, use) => {
-    const context = await browserInstance.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    const page = await context.newPage();
-    await use(page);
-    await context.close();
-  },
+  page: downloadsPageFixture,
 });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png` });

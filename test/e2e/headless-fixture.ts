@@ -63,6 +63,14 @@ export const browserInstanceFixture: [(fixtures: object, use: (browser: Browser)
   { scope: 'worker' },
 ];
 
+/** A page in its own context, 1280×800, that accepts downloads (the classroom's CSV exports). */
+export async function downloadsPageFixture({ browserInstance }: { browserInstance: Browser }, use: (page: Page) => Promise<void>): Promise<void> {
+  const context = await browserInstance.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await use(page);
+  await context.close();
+}
+
 export const test = base.extend<{ kiln: HeadlessKiln; page: Page }, { browserInstance: Browser }>({
   browserInstance: browserInstanceFixture,
   kiln: async ({}, use) => {
