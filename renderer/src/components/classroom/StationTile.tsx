@@ -59,7 +59,9 @@ export function StationTile({ station, onRetry, onCancel, disabled }: { station:
         </div>
         <div className="station-numbers small-print">
           {station.phase === 'done' && station.bytesSent !== null ? (
-            <span className="muted">{doneLine(station)}</span>
+            <span className="muted station-done-line" title={doneLine(station)}>
+              {doneLine(station)}
+            </span>
           ) : (
             <>
               <strong>{percent}%</strong>
@@ -87,5 +89,5 @@ export function StationTile({ station, onRetry, onCancel, disabled }: { station:
 
 function doneLine(station: ClassroomStation): string {
   const sent = `${formatBytes(station.bytesSent ?? 0)} sent`;
-  return station.unchangedBytes ? `${sent} · ${formatBytes(station.unchangedBytes)} already up to date` : sent;
+  return station.unchangedBytes ? `${sent} · ${formatBytes(station.unchangedBytes)} up to date` : sent;
 }
