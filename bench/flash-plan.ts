@@ -15,7 +15,7 @@ import { loadEsptoolJs } from './esptool-js-bundle';
 import { benchEsptoolJs } from './esptool-js-flash';
 import { benchCli, benchKiln, benchKilnParallel, type FlashBenchRow } from './flash-bench';
 import type { CompressionFigures, ReflashPair, StubFloorRow, ZopfliSettingRow } from './flash-tables';
-import { legacyStubFloorSeconds } from './stub-floor';
+import { bestBlockSizeFloor, legacyStubFloorSeconds } from './stub-floor';
 import { flashTimesFor } from '../electron/virtual-board/hardware/flash-timing';
 import { BOARD_JEDEC_ID } from './flash-bench';
 import { esp32Image, esp8266Image, type BenchImage } from './micropython-image';
@@ -160,8 +160,10 @@ export async function runFlashBench(plan: FlashBenchPlan, log: (line: string) =>
   const stubFloor: StubFloorRow[] = [];
   for (const row of rows.filter((r) => r.client === 'kiln' && r.kind === 'write' && r.compression === 'zopfli' && r.boards === 1)) {
     const image = images.find((i) => i.chip === row.chip)!;
-    const floorSeconds = legacyStubFloorSeconds({ offset: image.offset, imageBytes: padToWord(image.bytes).length, stream: streams.get(image)!, blockSize: 0x4000, baud: row.baud, times: flashTimesFor(BOARD_JEDEC_ID) });
-    stubFloor.push({ row, floorSeconds });
+    const input = { offset: image.offset, imageBytes: padToWord(image.bytes).length, stream: streams.get(image)!, baud: row.baud, times: flashTimesFor(BOARD_JEDEC_ID) };
+    const floorSeconds = legacyStubFloorSeconds({ ...input, blockSize: 0x4000 });
+    const best = bestBlockSizeFloor(input);
+    stubFloor.push({ row, floorSeconds, bestFloorSeconds: best.seconds, bestBlockSize: best.blockSize });
   }
 
   for (const figures of compression) figures.esptoolJsBytes = rows.find((r) => r.client === 'esptool-js' && r.chip === figures.chip)?.sentBytes ?? null;

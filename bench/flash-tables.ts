@@ -122,15 +122,28 @@ export interface ReflashPair {
 /** A Kiln row beside the fastest the legacy stub's schedule allows for the same stream (stub-floor.ts). */
 export interface StubFloorRow {
   row: FlashBenchRow;
+  /** With Kiln's 16 KiB blocks. */
   floorSeconds: number;
+  /** The lowest floor over the block sizes a host may choose (1–16 KiB), and the size that gives it. */
+  bestFloorSeconds: number;
+  bestBlockSize: number;
 }
 
 export function formatStubFloorTable(rows: StubFloorRow[]): string {
   return table(
-    ['run', 'Kiln s', 'max(wire, flash) s', "stub's floor s", 'floor ÷ max(wire, flash)', 'Kiln ÷ floor'],
-    rows.map(({ row, floorSeconds }) => {
+    ['run', 'Kiln s', 'max(wire, flash) s', "stub's floor s", 'floor ÷ max(wire, flash)', 'Kiln ÷ floor', 'best block size', 'its floor ÷ max(wire, flash)'],
+    rows.map(({ row, floorSeconds, bestFloorSeconds, bestBlockSize }) => {
       const bound = Math.max(row.wireLimitSeconds, row.modelFlashSeconds);
-      return [`${row.chip} ${row.baud}`, row.seconds.toFixed(2), bound.toFixed(2), floorSeconds.toFixed(2), times(floorSeconds / bound), times(row.seconds / floorSeconds)];
+      return [
+        `${row.chip} ${row.baud}`,
+        row.seconds.toFixed(2),
+        bound.toFixed(2),
+        floorSeconds.toFixed(2),
+        times(floorSeconds / bound),
+        times(row.seconds / floorSeconds),
+        `${bestBlockSize / 1024} KiB`,
+        times(bestFloorSeconds / bound),
+      ];
     }),
   );
 }

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   out(`\nFlash write + verify on the flash-timing model (bound = max(wire limit, model flash))\n\n${formatFlashTable(result.rows)}\n`);
   out(`\nSide by side: Kiln vs esptool-js ${result.esptoolJsVersion} on the same virtual link\n\n${formatSideBySide(sideBySide(result.rows))}\n`);
   out(
-    `\nThe stub's own floor: its schedule replayed with no CPU time or latency (bench/stub-floor.ts). It starts an erase at nearly every block while any remain, so the first part of a write is bound by the chip\n\n${formatStubFloorTable(result.stubFloor)}\n`,
+    `\nThe stub's own floor: its schedule replayed with no CPU time or latency (bench/stub-floor.ts). It starts an erase at nearly every block while any remain, so the first part of a write is bound by the chip. The last two columns: the best constant block size a host could choose (1–16 KiB) and its floor\n\n${formatStubFloorTable(result.stubFloor)}\n`,
   );
   out(`\nRe-flash of a board that already holds the image\n\n${formatReflashTable(result.reflash)}\n`);
   out(`\nBoards at once (ESP8266 image, ${plan.boardsBaud} baud)\n\n${formatBoardsTable(result.boards)}\n`);

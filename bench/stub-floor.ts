@@ -103,3 +103,19 @@ export function legacyStubFloorSeconds(input: StubFloorInput): number {
   }
   return done / 1000;
 }
+
+/** Block sizes the host may choose (1 to 16 KiB, the stub's largest, in 1 KiB steps). */
+export const HOST_BLOCK_SIZES = Array.from({ length: 16 }, (_, i) => (i + 1) * 1024);
+
+/**
+ * The lowest floor over every constant block size a host may choose: whether any block size
+ * (not only Kiln's 16 KiB) would let a host beat the floor at this baud.
+ */
+export function bestBlockSizeFloor(input: Omit<StubFloorInput, 'blockSize'>): { blockSize: number; seconds: number } {
+  let best = { blockSize: 0, seconds: Infinity };
+  for (const blockSize of HOST_BLOCK_SIZES) {
+    const seconds = legacyStubFloorSeconds({ ...input, blockSize });
+    if (seconds < best.seconds) best = { blockSize, seconds };
+  }
+  return best;
+}
