@@ -72,7 +72,7 @@ export async function runFlashBench(plan: FlashBenchPlan, log: (line: string) =>
   const esptool = await loadEsptoolJs();
 
   log('compression: zopfli streams (kept in bench-results/.cache/streams, as Kiln keeps them beside the firmware)...');
-  const store = new CompressedStreamStore({ dir: path.join(CACHE_DIR, 'streams'), onWarning: (message) => notes.push(message) });
+  const store = new CompressedStreamStore({ dir: path.join(CACHE_DIR, 'streams'), quickCompress: null, onWarning: (message) => notes.push(message) });
   const streams = new Map<BenchImage, Uint8Array>();
   const compression: CompressionFigures[] = [];
   for (const image of images) {

@@ -9,6 +9,9 @@
  *   never handed out.
  * - Made in the background, one at a time (zopfli in a worker thread): `prepare` queues an image,
  *   and the write hook queues the bytes it is asked about when it has no stream for them yet.
+ * - In two passes by default: a quick one (seconds; `<sha256>.quick.zlib`) handed out until the
+ *   thorough one (tens of seconds; `<sha256>.zlib`) replaces it, so the next board already gets
+ *   most of the gain.
  * - Bounded: the least recently used files go beyond `maxEntries` files or `maxBytes` in all.
  * - Not made for small data (`minBytes`) or data zlib cannot shrink (random-like: nothing to gain).
  */
@@ -18,7 +21,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflate, inflate } from 'node:zlib';
 import { writeFileAtomic } from '../fs/atomic-file';
-import { zopfliCompress } from './zopfli';
+import { QUICK_ZOPFLI_SETTINGS, zopfliCompress } from './zopfli';
 
 const inflateAsync = promisify(inflate);
 const deflateAsync = promisify(deflate);
@@ -35,6 +38,12 @@ export type StreamCompressor = (data: Uint8Array) => Promise<Uint8Array>;
 export interface CompressedStreamStoreOptions {
   dir: string;
   compress?: StreamCompressor;
+  /**
+   * A faster first pass whose stream is kept and handed out until `compress`'s replaces it.
+   * Default: zopfli with QUICK_ZOPFLI_SETTINGS when `compress` is the default too; none when a
+   * `compress` is given (null: none).
+   */
+  quickCompress?: StreamCompressor | null;
   /** Most files kept (default 24: a few firmware versions for a few chips, with header variants). */
   maxEntries?: number;
   /** Most bytes kept in all (default 64 MiB). */
@@ -52,7 +61,15 @@ export interface CompressedStreamStoreOptions {
 }
 
 const FILE_SUFFIX = '.zlib';
+const QUICK_SUFFIX = '.quick.zlib';
 const KEY = /^[0-9a-f]{64}$/;
+
+/** The key a stream file is named after (either pass), or null for any other file. */
+function keyOfFile(name: string): string | null {
+  const suffix = [QUICK_SUFFIX, FILE_SUFFIX].find((end) => name.endsWith(end));
+  const key = suffix ? name.slice(0, -suffix.length) : null;
+  return key !== null && KEY.test(key) ? key : null;
+}
 /** Temporary files of an atomic write that a crash left behind are removed once this old. */
 const STALE_TEMP_MS = 10 * 60 * 1000;
 
@@ -63,6 +80,7 @@ export function streamKey(data: Uint8Array): string {
 export class CompressedStreamStore {
   readonly dir: string;
   private readonly compress: StreamCompressor;
+  private readonly quickCompress: StreamCompressor | null;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
   private readonly minBytes: number;
@@ -77,6 +95,7 @@ export class CompressedStreamStore {
   constructor(options: CompressedStreamStoreOptions) {
     this.dir = options.dir;
     this.compress = options.compress ?? ((data) => zopfliCompress(data));
+    this.quickCompress = options.quickCompress !== undefined ? options.quickCompress : options.compress ? null : (data) => zopfliCompress(data, QUICK_ZOPFLI_SETTINGS);
     this.maxEntries = options.maxEntries ?? 24;
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.minBytes = options.minBytes ?? 64 * 1024;
@@ -87,18 +106,19 @@ export class CompressedStreamStore {
 
   /**
    * The hook writeFlash takes (WriteFlashOptions.compressedStream): the stored stream for exactly
-   * these bytes, or null, in which case one is started in the background for the next write.
+   * these bytes (the thorough pass's, else the quick one's), or null. Unless the thorough one is
+   * stored, it is started in the background for the next write.
    */
   readonly streamFor = async (data: Uint8Array): Promise<Uint8Array | null> => {
     const key = streamKey(data);
-    const stream = await this.read(key, data);
-    if (!stream) void this.prepareKeyed(key, data);
-    return stream;
+    const found = await this.find(key, data);
+    if (!found?.thorough) void this.prepareKeyed(key, data);
+    return found?.stream ?? null;
   };
 
-  /** The stored stream for `data`, checked; null when there is none (or it was damaged and removed). */
+  /** The stored stream for `data` (the thorough pass's, else the quick one's), checked; null when there is none (or it was damaged and removed). */
   async get(data: Uint8Array): Promise<Uint8Array | null> {
-    return this.read(streamKey(data), data);
+    return (await this.find(streamKey(data), data))?.stream ?? null;
   }
 
   /**
@@ -140,20 +160,43 @@ export class CompressedStreamStore {
   private async make(key: string, data: Uint8Array): Promise<void> {
     if (this.closed) return;
     try {
-      if (await this.exists(key)) return;
+      if (await this.exists(this.pathOf(key))) return;
       if ((await deflateAsync(data, { level: 1 })).length > data.length * INCOMPRESSIBLE_RATIO) return;
-      const stream = await this.compress(data);
-      // Never stored unchecked: what is on disk must inflate to exactly these bytes.
-      if (!(await inflatesTo(stream, data))) throw new Error('its output does not inflate back to the image');
-      await writeFileAtomic(this.pathOf(key), stream);
-      await this.evict(key);
+    } catch {
+      return;
+    }
+    // The quick pass is only a head start: if it fails, the thorough one still runs (and warns if it fails too).
+    if (this.quickCompress && !(await this.exists(this.quickPathOf(key)))) {
+      await this.keep(key, this.quickPathOf(key), data, this.quickCompress).catch(() => undefined);
+    }
+    if (this.closed) return;
+    try {
+      await this.keep(key, this.pathOf(key), data, this.compress);
+      await rm(this.quickPathOf(key), { force: true });
     } catch (error) {
-      this.onWarning(`Kiln could not make a smaller compressed copy of a ${data.length}-byte image (${(error as Error).message}); writes use zlib for it.`);
+      const fallback = (await this.exists(this.quickPathOf(key))) ? 'writes use the quicker stream made first' : 'writes use zlib for it';
+      this.onWarning(`Kiln could not make a smaller compressed copy of a ${data.length}-byte image (${(error as Error).message}); ${fallback}.`);
     }
   }
 
-  private async read(key: string, data: Uint8Array): Promise<Uint8Array | null> {
-    const path = this.pathOf(key);
+  /** Makes a stream with `compress`, checks it, and writes it to `path` atomically. */
+  private async keep(key: string, path: string, data: Uint8Array, compress: StreamCompressor): Promise<void> {
+    const stream = await compress(data);
+    // Never stored unchecked: what is on disk must inflate to exactly these bytes.
+    if (!(await inflatesTo(stream, data))) throw new Error('its output does not inflate back to the image');
+    await writeFileAtomic(path, stream);
+    await this.evict(key);
+  }
+
+  /** The thorough pass's stream if stored, else the quick pass's. */
+  private async find(key: string, data: Uint8Array): Promise<{ stream: Uint8Array; thorough: boolean } | null> {
+    const thorough = await this.read(this.pathOf(key), data);
+    if (thorough) return { stream: thorough, thorough: true };
+    const quick = await this.read(this.quickPathOf(key), data);
+    return quick ? { stream: quick, thorough: false } : null;
+  }
+
+  private async read(path: string, data: Uint8Array): Promise<Uint8Array | null> {
     let stream: Uint8Array;
     try {
       stream = new Uint8Array(await readFile(path));
@@ -171,9 +214,9 @@ export class CompressedStreamStore {
     return stream;
   }
 
-  private async exists(key: string): Promise<boolean> {
+  private async exists(path: string): Promise<boolean> {
     try {
-      return (await stat(this.pathOf(key))).isFile();
+      return (await stat(path)).isFile();
     } catch {
       return false;
     }
@@ -187,7 +230,7 @@ export class CompressedStreamStore {
     } catch {
       return;
     }
-    const files: { name: string; size: number; usedAt: number }[] = [];
+    const files: { name: string; key: string; size: number; usedAt: number }[] = [];
     for (const name of names) {
       const info = await stat(join(this.dir, name)).catch(() => null);
       if (!info?.isFile()) continue;
@@ -195,16 +238,16 @@ export class CompressedStreamStore {
         if (this.now() - info.mtimeMs > STALE_TEMP_MS) await rm(join(this.dir, name), { force: true });
         continue;
       }
-      if (name.endsWith(FILE_SUFFIX) && KEY.test(name.slice(0, -FILE_SUFFIX.length))) files.push({ name, size: info.size, usedAt: info.mtimeMs });
+      const key = keyOfFile(name);
+      if (key) files.push({ name, key, size: info.size, usedAt: info.mtimeMs });
     }
     files.sort((a, b) => b.usedAt - a.usedAt);
-    const keepName = `${keep}${FILE_SUFFIX}`;
     let count = 0;
     let bytes = 0;
-    for (const file of [...files.filter((f) => f.name === keepName), ...files.filter((f) => f.name !== keepName)]) {
+    for (const file of [...files.filter((f) => f.key === keep), ...files.filter((f) => f.key !== keep)]) {
       count += 1;
       bytes += file.size;
-      if (file.name !== keepName && (count > this.maxEntries || bytes > this.maxBytes)) {
+      if (file.key !== keep && (count > this.maxEntries || bytes > this.maxBytes)) {
         await rm(join(this.dir, file.name), { force: true });
         count -= 1;
         bytes -= file.size;
@@ -214,6 +257,10 @@ export class CompressedStreamStore {
 
   private pathOf(key: string): string {
     return join(this.dir, `${key}${FILE_SUFFIX}`);
+  }
+
+  private quickPathOf(key: string): string {
+    return join(this.dir, `${key}${QUICK_SUFFIX}`);
   }
 }
 

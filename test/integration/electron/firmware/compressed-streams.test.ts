@@ -206,3 +206,64 @@ describe('compressed streams kept per image', () => {
     expect(files()).toEqual([`${streamKey(b)}.zlib`]);
   });
 });
+
+describe('compressed streams in two passes (quick, then thorough)', () => {
+  const quickOf = (data: Uint8Array) => path.join(dir, `${streamKey(data)}.quick.zlib`);
+  const level = (n: number) => (data: Uint8Array) => Promise.resolve(new Uint8Array(deflateSync(data, { level: n })));
+
+  it('hands out the quick stream while the thorough one is made, then the thorough one, and removes the quick file', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { streams } = store({
+      quickCompress: level(1),
+      compress: async (data) => {
+        await gate;
+        return new Uint8Array(deflateSync(data, { level: 9 }));
+      },
+    });
+    const data = image(40);
+    expect(await streams.streamFor(data)).toBeNull(); // nothing yet: both passes are queued
+    await expect.poll(() => files()).toEqual([`${streamKey(data)}.quick.zlib`]);
+    const quick = await streams.streamFor(data);
+    expect(Buffer.from(quick!).equals(deflateSync(data, { level: 1 }))).toBe(true);
+    expect(streams.busy).toBe(true); // the thorough pass still runs
+    release();
+    await streams.idle();
+    expect(files()).toEqual([`${streamKey(data)}.zlib`]);
+    expect(Buffer.from((await streams.get(data))!).equals(deflateSync(data, { level: 9 }))).toBe(true);
+  });
+
+  it('a store left with only the quick stream (the app quit mid-pass) makes the thorough one when next asked, not the quick one again', async () => {
+    const passes: string[] = [];
+    const { streams } = store({
+      quickCompress: (data) => (passes.push('quick'), level(1)(data)),
+      compress: (data) => (passes.push('thorough'), level(9)(data)),
+    });
+    const data = image(41);
+    writeFileSync(quickOf(data), deflateSync(data, { level: 1 }));
+    expect(await streams.streamFor(data)).not.toBeNull();
+    await streams.idle();
+    expect(passes).toEqual(['thorough']);
+    expect(files()).toEqual([`${streamKey(data)}.zlib`]);
+  });
+
+  it('a thorough pass that fails leaves the quick stream in use, and says so', async () => {
+    const { streams, warnings } = store({ quickCompress: level(1), compress: () => Promise.reject(new Error('the worker ran out of memory')) });
+    const data = image(42);
+    await streams.prepare(data);
+    expect(files()).toEqual([`${streamKey(data)}.quick.zlib`]);
+    expect(await streams.get(data)).not.toBeNull();
+    expect(warnings).toEqual([expect.stringMatching(/the worker ran out of memory.*writes use the quicker stream made first/)]);
+  });
+
+  it('evicts a key\'s files together with the other keys\' when over maxEntries', async () => {
+    let now = 1_000_000_000_000;
+    const { streams } = store({ quickCompress: null, maxEntries: 1, now: () => now });
+    const [a, b] = [image(43), image(44)];
+    writeFileSync(quickOf(a), deflateSync(a, { level: 1 }));
+    utimesSync(quickOf(a), new Date(now), new Date(now));
+    now += 1000;
+    await streams.prepare(b);
+    expect(files()).toEqual([`${streamKey(b)}.zlib`]);
+  });
+});
