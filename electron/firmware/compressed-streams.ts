@@ -162,7 +162,8 @@ export class CompressedStreamStore {
     try {
       if (await this.exists(this.pathOf(key))) return;
       if ((await deflateAsync(data, { level: 1 })).length > data.length * INCOMPRESSIBLE_RATIO) return;
-    } catch {
+    } catch (error) {
+      this.onWarning(`Kiln could not make a smaller compressed copy of a ${data.length}-byte image (${(error as Error).message}); writes use zlib for it.`);
       return;
     }
     // The quick pass is only a head start: if it fails, the thorough one still runs (and warns if it fails too).

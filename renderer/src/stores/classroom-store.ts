@@ -54,13 +54,10 @@ export const useClassroomStore = create<ClassroomStore>((set, get) => {
     notice: null,
     async refresh() {
       try {
-        const [state, cached, local, history] = await Promise.all([
-          api.invoke('classroom.state', {}),
-          api.invoke('firmware.cache.list', {}),
-          api.invoke('firmware.local.list', {}),
-          api.invoke('classroom.history', {}),
-        ]);
-        set({ cached, local, history });
+        // The history loads on its own: a problem there never keeps the station from showing.
+        void get().loadHistory();
+        const [state, cached, local] = await Promise.all([api.invoke('classroom.state', {}), api.invoke('firmware.cache.list', {}), api.invoke('firmware.local.list', {})]);
+        set({ cached, local });
         get().receive(state);
       } catch (error) {
         set({ error: describeError(error) });
