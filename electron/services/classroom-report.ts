@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CHIP_DISPLAY_NAMES } from '../../shared/types/chips';
-import type { ClassroomHistoryRun, ClassroomReportRow } from '../../shared/types/classroom';
+import { HISTORY_RUNS_KEPT, type ClassroomHistoryRun, type ClassroomReportRow } from '../../shared/types/classroom';
 import { KilnError } from '../../shared/types/errors';
 import { writeFileAtomic } from '../fs/atomic-file';
 
@@ -103,8 +103,6 @@ export async function saveCsvInFolder(folder: string, fileName: string, csv: str
   throw new KilnError('io', `${folder} already holds 999 reports named ${stem}.`, 'Choose another folder.');
 }
 
-/** Runs kept; older ones are dropped from the history (their CSVs, if exported, stay where they are). */
-export const HISTORY_RUNS_KEPT = 50;
 
 const historySchema = z.object({ version: z.literal(1), runs: z.array(z.object({ run: z.object({ id: z.string() }).passthrough(), rows: z.array(z.object({}).passthrough()) })) });
 

@@ -138,6 +138,9 @@ export interface ClassroomState {
   report: ClassroomReportRow[];
 }
 
+/** Runs the history keeps (<dataDir>/classroom/history.json); older ones are dropped (their CSVs, if exported, stay where they are). */
+export const HISTORY_RUNS_KEPT = 50;
+
 /** A finished (or current) run as the history keeps it. */
 export interface ClassroomHistoryRun {
   run: ClassroomRunInfo;

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { ClassroomHistoryRun } from '../../../../shared/types/classroom';
+import { HISTORY_RUNS_KEPT, type ClassroomHistoryRun, type ClassroomResult } from '../../../../shared/types/classroom';
 import { CHIP_DISPLAY_NAMES } from '../../../../shared/types/chips';
 import { useClassroomStore } from '../../stores/classroom-store';
 import { RunReport } from './RunReport';
@@ -8,7 +8,7 @@ const startedText = (at: number): string => new Date(at).toLocaleString(undefine
 
 /** Boards that ended done, and boards whose last attempt did not (a board retried to done counts once, as done). */
 function tally(rows: ClassroomHistoryRun['rows']): { boards: number; done: number; notDone: number } {
-  const last = new Map<string, string>();
+  const last = new Map<string, ClassroomResult>();
   for (const row of rows) last.set(row.stationId, row.result);
   const results = [...last.values()];
   const done = results.filter((result) => result === 'done').length;
@@ -17,7 +17,7 @@ function tally(rows: ClassroomHistoryRun['rows']): { boards: number; done: numbe
 }
 
 /**
- * The runs Kiln kept (its data folder holds the last 50), newest first, except the ones this
+ * The runs Kiln kept (its data folder holds the last HISTORY_RUNS_KEPT), newest first, except the ones this
  * screen already shows: a teacher finds last week's report here, and exports it again as CSV.
  */
 export function EarlierRuns({ exclude }: { exclude: ReadonlySet<string> }) {
@@ -31,7 +31,7 @@ export function EarlierRuns({ exclude }: { exclude: ReadonlySet<string> }) {
     <>
       <section className="card" aria-labelledby={`${id}-title`}>
         <h2 id={`${id}-title`}>Earlier runs</h2>
-        <p className="muted">Kept in Kiln&apos;s data folder (the last 50). Open one to see its report or export it as CSV.</p>
+        <p className="muted">Kept in Kiln&apos;s data folder (the last {HISTORY_RUNS_KEPT}). Open one to see its report or export it as CSV.</p>
         <div className="table-wrap">
           <table className="table classroom-report earlier-runs" aria-label="Earlier runs">
             <thead>

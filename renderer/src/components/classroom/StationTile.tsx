@@ -59,9 +59,7 @@ export function StationTile({ station, onRetry, onCancel, disabled }: { station:
         </div>
         <div className="station-numbers small-print">
           {station.phase === 'done' && station.bytesSent !== null ? (
-            <span className="muted station-done-line" title={doneLine(station)}>
-              {doneLine(station)}
-            </span>
+            <DoneLine text={doneLine(station)} />
           ) : (
             <>
               <strong>{percent}%</strong>
@@ -84,6 +82,15 @@ export function StationTile({ station, onRetry, onCancel, disabled }: { station:
         )}
       </div>
     </li>
+  );
+}
+
+/** Cut with an ellipsis in a narrow tile; the title holds the whole line. */
+function DoneLine({ text }: { text: string }) {
+  return (
+    <span className="muted station-done-line" title={text}>
+      {text}
+    </span>
   );
 }
 
